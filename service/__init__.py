@@ -1,0 +1,3 @@
+"""AllianceGraph: a knowledge-graph ingestion service for corporate alliances."""
+
+__version__ = "0.1.0"

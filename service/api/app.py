@@ -1,0 +1,41 @@
+"""The FastAPI application factory; the store and shapes live in the lifespan, not at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service import __version__
+from service.api.problems import install_problem_handlers
+from service.api.routers import health, ontology, sparql
+from service.config import Settings, get_settings
+from service.context import ServiceContext
+from service.store.port import Store
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """Build the app. ``store`` overrides the embedded store of ``settings`` (tests pass one)."""
+    resolved = settings if settings is not None else get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        context = ServiceContext(resolved, store)
+        app.state.context = context
+        try:
+            yield
+        finally:
+            context.close()
+
+    app = FastAPI(
+        title="AllianceGraph",
+        version=__version__,
+        summary="Corporate alliances as a validated knowledge graph, served over SPARQL 1.1.",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(sparql.router)
+    app.include_router(ontology.router)
+    return app

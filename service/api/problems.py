@@ -1,0 +1,59 @@
+"""Errors as ``application/problem+json`` (RFC 9457), mapped from the domain errors once."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from service.errors import AllianceGraphError, RdfSyntaxError, ValidationFailed
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("alliancegraph.api")
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """A problem+json response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+async def _domain_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, AllianceGraphError)  # noqa: S101 - registered for this type only
+    extra: dict[str, Any] = {"instance": request.url.path}
+    if isinstance(error, RdfSyntaxError):
+        extra.update(line=error.line, column=error.column)
+    if isinstance(error, ValidationFailed):
+        extra["report"] = error.report.to_json()
+    return problem(error.status, error.title, str(error), **extra)
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)  # noqa: S101 - registered for this type only
+    return problem(error.status_code, error.detail if isinstance(error.detail, str) else "", "")
+
+
+async def _request_validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)  # noqa: S101 - registered for this type only
+    errors = [
+        {"where": ".".join(str(p) for p in e.get("loc", ())), "what": e.get("msg", "")}
+        for e in error.errors()
+    ]
+    return problem(422, "Invalid request", "the request parameters are not valid", errors=errors)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, "Internal server error", "an unexpected error occurred; it was logged")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Map every error to problem+json: domain errors to their 4xx, anything else to a logged 500."""
+    app.add_exception_handler(AllianceGraphError, _domain_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)

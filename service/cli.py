@@ -1,0 +1,284 @@
+"""The ``alliancegraph`` command (DESIGN.md, "Interfaces": CLI)."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+import typer
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+)
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from service.config import Settings
+from service.context import ServiceContext
+from service.errors import AllianceGraphError, ValidationFailed
+from service.ingest.rdf_load import bulk_load_file, load_file
+from service.rdf_formats import format_for_path
+from service.store_audit import validate_store
+
+app = typer.Typer(
+    help="AllianceGraph: corporate alliances as a validated knowledge graph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Embedded store folder (default: ALLIANCEGRAPH_STORE, else ./data/store).",
+        show_default=False,
+    ),
+]
+
+
+class State:
+    store: Path | None = None
+
+
+@app.callback()
+def main(store: StoreOption = None) -> None:
+    """Options shared by every command."""
+    State.store = store
+
+
+def _settings(**overrides: object) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if State.store is not None:
+        values["store"] = State.store
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def _open(**overrides: object) -> ServiceContext:
+    context = ServiceContext(_settings(**overrides))
+    if context.ontology_reloaded:
+        err.print(f"[dim]ontology {context.ontology.version} loaded into the store[/dim]")
+    return context
+
+
+def _fail(error: AllianceGraphError) -> None:
+    err.print(f"[red]error:[/red] {error}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+) -> None:
+    """Serve the HTTP API (health, SPARQL query) on the embedded store."""
+    import uvicorn
+
+    from service.api.app import create_app
+
+    settings = _settings(host=host, port=port)
+    application = create_app(settings)
+    base = f"http://{settings.host}:{settings.port}"
+    err.print(
+        f"AllianceGraph serving {settings.store} on [bold]{base}[/bold]\n"
+        f"  SPARQL endpoint  {base}/sparql?query=...\n"
+        f"  health           {base}/health\n"
+        f"  API docs         {base}/docs\n"
+        f"  ontology         {base}/ontology"
+    )
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+    graph: Annotated[
+        str | None,
+        typer.Option(help="Graph IRI for triples outside a named graph (Turtle, N-Triples...)."),
+    ] = None,
+    no_validate: Annotated[
+        bool,
+        typer.Option(
+            "--no-validate",
+            help="Admin bulk load: stream without the SHACL gate, adding to existing graphs.",
+        ),
+    ] = False,
+) -> None:
+    """Load RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML).
+
+    With validation (the default) each file is checked against the SHACL shapes and committed
+    atomically, replacing the graphs it writes, so loading a file twice changes nothing. A file
+    that does not conform is rejected whole and the exit code is 1.
+    """
+    context = _open()
+    target = NamedNode(graph) if graph else None
+    rejected = 0
+    try:
+        if no_validate:
+            err.print("[yellow]--no-validate: the SHACL gate is bypassed for this load[/yellow]")
+        for path in files:
+            try:
+                if no_validate:
+                    _bulk_load_with_progress(context, path, target)
+                    err.print(f"[green]loaded[/green] {path} (not validated)")
+                    continue
+                with err.status(f"validating and loading {path}"):
+                    result = load_file(
+                        context.store, context.shapes, path, context.graphs, graph=target
+                    )
+                warnings = len(result.report.warnings) if result.report else 0
+                graphs = ", ".join(f"<{g}> {n} quads" for g, n in result.graphs.items())
+                err.print(f"[green]loaded[/green] {path}: {graphs}; {warnings} warning(s)")
+            except ValidationFailed as error:
+                rejected += 1
+                err.print(f"[red]rejected[/red] {path}:")
+                _print_report(error.report.to_text())
+            except AllianceGraphError as error:
+                rejected += 1
+                _fail(error)
+    finally:
+        context.close()
+    if rejected:
+        raise typer.Exit(1)
+
+
+_REPORT_LINES = 25
+
+
+def _print_report(text: str) -> None:
+    lines = text.splitlines()
+    for line in lines[:_REPORT_LINES]:
+        typer.echo(line, err=True)
+    if len(lines) > _REPORT_LINES:
+        typer.echo(f"... and {len(lines) - _REPORT_LINES} more", err=True)
+
+
+def _bulk_load_with_progress(context: ServiceContext, path: Path, graph: NamedNode | None) -> None:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(path.name, total=path.stat().st_size)
+        bulk_load_file(
+            context.store,
+            path,
+            context.graphs,
+            graph=graph,
+            on_progress=lambda n: progress.advance(task, n),
+        )
+
+
+class ResultFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    xml = "xml"
+    turtle = "turtle"
+    ntriples = "ntriples"
+
+
+_SOLUTION_FORMATS = {
+    ResultFormat.json: QueryResultsFormat.JSON,
+    ResultFormat.csv: QueryResultsFormat.CSV,
+    ResultFormat.tsv: QueryResultsFormat.TSV,
+    ResultFormat.xml: QueryResultsFormat.XML,
+}
+_GRAPH_FORMATS = {ResultFormat.turtle: RdfFormat.TURTLE, ResultFormat.ntriples: RdfFormat.N_TRIPLES}
+
+
+@app.command()
+def query(
+    sparql: Annotated[str, typer.Argument(help="A SPARQL 1.1 query, or @FILE to read one.")],
+    result_format: Annotated[
+        ResultFormat | None,
+        typer.Option(
+            "--format",
+            help="SELECT/ASK: json (default), csv, tsv, xml. CONSTRUCT/DESCRIBE: turtle "
+            "(default), ntriples.",
+        ),
+    ] = None,
+) -> None:
+    """Run a SPARQL query over the union of all graphs and print the results."""
+    text = Path(sparql[1:]).read_text(encoding="utf-8") if sparql.startswith("@") else sparql
+    context = _open()
+    try:
+        result = context.store.query(text)
+        out: BinaryIO = sys.stdout.buffer
+        if isinstance(result, QuerySolutions | QueryBoolean):
+            chosen = result_format or ResultFormat.json
+            if chosen not in _SOLUTION_FORMATS:
+                raise typer.BadParameter(f"a SELECT or ASK result cannot be written as {chosen}")
+            result.serialize(out, _SOLUTION_FORMATS[chosen])
+        else:
+            chosen = result_format or ResultFormat.turtle
+            if chosen not in _GRAPH_FORMATS:
+                raise typer.BadParameter(f"a CONSTRUCT result cannot be written as {chosen}")
+            result.serialize(out, _GRAPH_FORMATS[chosen])
+        out.flush()
+    except AllianceGraphError as error:
+        _fail(error)
+        raise typer.Exit(1) from None
+    finally:
+        context.close()
+
+
+@app.command()
+def validate(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Validate the whole store against the SHACL shapes; exit 1 on any violation."""
+    import json
+
+    context = _open()
+    try:
+        with err.status("validating") as status:
+            report = validate_store(
+                context.store,
+                context.shapes,
+                context.graphs,
+                on_graph=lambda g: status.update(f"validating <{g}>"),
+            )
+    finally:
+        context.close()
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(report.to_text())
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@app.command()
+def dump(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    graph: Annotated[str | None, typer.Option(help="Dump only this graph.")] = None,
+) -> None:
+    """Write the dataset as N-Quads (or one graph in the format of --output's extension)."""
+    context = _open()
+    try:
+        rdf_format = RdfFormat.N_QUADS if graph is None else RdfFormat.N_TRIPLES
+        if output is not None and graph is not None:
+            rdf_format = format_for_path(output)
+        target = NamedNode(graph) if graph else None
+        if output is None:
+            context.store.dump(sys.stdout.buffer, rdf_format, graph=target)
+            sys.stdout.buffer.flush()
+        else:
+            with output.open("wb") as handle:
+                context.store.dump(handle, rdf_format, graph=target)
+            err.print(f"wrote {output}")
+    except AllianceGraphError as error:
+        _fail(error)
+        raise typer.Exit(1) from None
+    finally:
+        context.close()

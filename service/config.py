@@ -1,0 +1,57 @@
+"""Settings of the service: one pydantic-settings class, the only reader of the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The development API key. Accepted only with ``ALLIANCEGRAPH_ENV=dev``.
+DEV_API_KEY = "dev-key-change-me"
+
+#: The folder that holds ``ontology/``, ``shapes/`` and ``examples/`` (the checkout).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Configuration from ``ALLIANCEGRAPH_*`` environment variables (or a ``.env`` file).
+
+    :raises pydantic.ValidationError: on an unsafe or malformed value, so startup fails fast.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ALLIANCEGRAPH_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "prod"] = "dev"
+    store: Path = Field(default=Path("data/store"), description="Embedded store folder.")
+    api_key: SecretStr = SecretStr(DEV_API_KEY)
+    base_iri: str = "https://w3id.org/alliancegraph/id/"
+    graph_base_iri: str = "https://w3id.org/alliancegraph/graph/"
+    ontology_dir: Path = PROJECT_ROOT / "ontology"
+    shapes_dir: Path = PROJECT_ROOT / "shapes"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    query_timeout_s: float = Field(default=30.0, gt=0)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_values(self) -> Settings:
+        if self.env != "dev" and self.api_key.get_secret_value() == DEV_API_KEY:
+            raise ValueError(
+                "ALLIANCEGRAPH_API_KEY is the development default; set a secret key outside dev"
+            )
+        if len(self.api_key.get_secret_value()) < 8:
+            raise ValueError("ALLIANCEGRAPH_API_KEY must be at least 8 characters")
+        for name in ("base_iri", "graph_base_iri"):
+            value = getattr(self, name)
+            if not value.startswith(("http://", "https://")) or not value.endswith("/"):
+                raise ValueError(f"{name} must be an http(s) IRI ending with '/': {value!r}")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,75 @@
+"""The domain errors of the service; the HTTP layer maps each to one status, once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from service.validation import ValidationReport
+
+
+class AllianceGraphError(Exception):
+    """Base of the errors that are the caller's fault and are reported to them as such."""
+
+    status = 400
+    title = "Bad request"
+
+
+class RdfSyntaxError(AllianceGraphError):
+    """An RDF document that does not parse; ``line`` and ``column`` are 1-based where known."""
+
+    title = "RDF syntax error"
+
+    def __init__(
+        self, message: str, *, line: int | None = None, column: int | None = None, source: str = ""
+    ) -> None:
+        where = f"{source}:" if source else ""
+        if line is not None:
+            where += f"{line}:{column or 0}: "
+        super().__init__(f"{where}{message}")
+        self.detail = message
+        self.line = line
+        self.column = column
+        self.source = source
+
+
+class QuerySyntaxError(AllianceGraphError):
+    """A SPARQL query or update that does not parse."""
+
+    title = "SPARQL syntax error"
+
+
+class UnsupportedMediaType(AllianceGraphError):
+    """A media type or file extension that the service does not read."""
+
+    status = 415
+    title = "Unsupported media type"
+
+
+class ValidationFailed(AllianceGraphError):
+    """A write whose candidate does not conform to the SHACL shapes; nothing was written."""
+
+    status = 422
+    title = "Validation failed"
+
+    def __init__(self, report: ValidationReport) -> None:
+        violations = report.violations
+        super().__init__(
+            f"{len(violations)} SHACL violation(s); the store is unchanged. "
+            + "; ".join(r.describe() for r in violations[:3])
+        )
+        self.report = report
+
+
+class SourceNotFound(AllianceGraphError):
+    """A source id or graph that the store does not hold."""
+
+    status = 404
+    title = "Not found"
+
+
+class RemoteStoreError(AllianceGraphError):
+    """A remote SPARQL store that failed or could not be reached."""
+
+    status = 502
+    title = "Remote store error"

@@ -1,0 +1,1 @@
+"""Ingestion: source -> candidate graph -> validate -> commit (DESIGN.md, "Writes")."""

@@ -1,0 +1,139 @@
+"""The embedded adapter of the Store port: pyoxigraph on disk, or in memory for tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Triple
+
+from service.errors import QuerySyntaxError, RdfSyntaxError
+from service.store.port import QueryResult
+
+
+class EmbeddedStore:
+    """A pyoxigraph store. ``path=None`` keeps everything in memory.
+
+    pyoxigraph releases the GIL during queries and writes, so one instance serves many threads.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        if path is not None:
+            path.mkdir(parents=True, exist_ok=True)
+            self._store = pyoxigraph.Store(str(path))
+        else:
+            self._store = pyoxigraph.Store()
+        self.path = path
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Iterable[NamedNode] | None = None,
+        named_graphs: Iterable[NamedNode] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query; the default graph is the union of all graphs unless given.
+
+        :raises QuerySyntaxError: if the query does not parse.
+        """
+        try:
+            if default_graph is None:
+                return self._store.query(
+                    sparql,
+                    use_default_graph_as_union=True,
+                    named_graphs=list(named_graphs) if named_graphs is not None else None,
+                )
+            return self._store.query(
+                sparql,
+                default_graph=list(default_graph),
+                named_graphs=list(named_graphs) if named_graphs is not None else None,
+            )
+        except SyntaxError as error:
+            raise QuerySyntaxError(str(error)) from None
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 update in one transaction.
+
+        :raises QuerySyntaxError: if the update does not parse.
+        """
+        try:
+            self._store.update(sparql)
+        except SyntaxError as error:
+            raise QuerySyntaxError(str(error)) from None
+
+    def replace_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
+        """Replace several graphs in one transaction (one SPARQL update: DROP then INSERT DATA).
+
+        Terms are written with pyoxigraph's own N-Triples forms, so nothing user-supplied is
+        pasted into the update text unescaped.
+        """
+        operations: list[str] = []
+        for graph, triples in graphs.items():
+            operations.append(f"DROP SILENT GRAPH {graph}")
+            body = " .\n".join(f"{t.subject} {t.predicate} {t.object}" for t in triples)
+            if body:
+                operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body} .\n}} }}")
+        if operations:
+            self._store.update(" ;\n".join(operations))
+
+    def drop_graph(self, graph: NamedNode) -> bool:
+        """Remove a named graph; return whether it existed."""
+        if not self._store.contains_named_graph(graph):
+            return False
+        self._store.remove_graph(graph)
+        return True
+
+    def named_graphs(self) -> list[NamedNode]:
+        """The named graphs that hold at least one quad, sorted by IRI."""
+        graphs = [g for g in self._store.named_graphs() if isinstance(g, NamedNode)]
+        return sorted(
+            (g for g in graphs if next(self._store.quads_for_pattern(None, None, None, g), None)),
+            key=lambda g: g.value,
+        )
+
+    def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
+        """Stream the quads of one named graph, or of the whole dataset."""
+        return iter(self._store.quads_for_pattern(None, None, None, graph))
+
+    def count(self, graph: NamedNode | None = None) -> int:
+        """The number of quads in one named graph, or in the whole dataset."""
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
+
+    def bulk_load(
+        self, source: BinaryIO, rdf_format: RdfFormat, *, graph: NamedNode | None = None
+    ) -> None:
+        """Load a large document without holding it in memory (not atomic).
+
+        :raises RdfSyntaxError: if the document does not parse.
+        """
+        try:
+            self._store.bulk_load(
+                source, format=rdf_format, to_graph=graph if graph is not None else DefaultGraph()
+            )
+        except SyntaxError as error:
+            raise RdfSyntaxError(
+                str(error), line=getattr(error, "lineno", None), column=error.offset
+            ) from None
+
+    def dump(
+        self, output: BinaryIO, rdf_format: RdfFormat, *, graph: NamedNode | None = None
+    ) -> None:
+        """Write one graph (any format), or the whole dataset (a quad format), to ``output``."""
+        if graph is None:
+            self._store.dump(output, rdf_format)
+        else:
+            self._store.dump(output, rdf_format, from_graph=graph)
+
+    def flush(self) -> None:
+        """Flush pyoxigraph's buffers to disk."""
+        if self.path is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        """Flush and drop the handle (pyoxigraph closes the database when it is collected)."""
+        self.flush()
+        del self._store

@@ -1,0 +1,103 @@
+"""The Store port: what the rest of the service asks of a quad store.
+
+Callers speak in pyoxigraph terms (``NamedNode``, ``Quad``, query results), which every adapter
+produces: the embedded one natively, a remote SPARQL 1.1 adapter by parsing the server's answers
+with ``pyoxigraph.parse`` and ``pyoxigraph.parse_query_results``. Nothing here is specific to one
+engine, so a remote adapter plugs in without touching callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import BinaryIO, Protocol, runtime_checkable
+
+from pyoxigraph import NamedNode, Quad, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Triple
+
+QueryResult = QuerySolutions | QueryTriples | QueryBoolean
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A dataset of named graphs, queried as the union of its graphs by default."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Iterable[NamedNode] | None = None,
+        named_graphs: Iterable[NamedNode] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query.
+
+        Without ``default_graph`` the default graph is the union of all graphs.
+
+        :raises QuerySyntaxError: if the query does not parse.
+        """
+        ...
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 update, atomically.
+
+        :raises QuerySyntaxError: if the update does not parse.
+        """
+        ...
+
+    def replace_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
+        """Replace the content of each given graph, all of them in one atomic step.
+
+        A graph mapped to no triples is dropped. Readers see either all of the old graphs or
+        all of the new ones, never a mix, and a crash leaves the old state whole.
+        """
+        ...
+
+    def drop_graph(self, graph: NamedNode) -> bool:
+        """Remove a named graph; return whether it existed."""
+        ...
+
+    def named_graphs(self) -> list[NamedNode]:
+        """The named graphs that hold at least one quad, sorted by IRI."""
+        ...
+
+    def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
+        """Stream the quads of one named graph, or of the whole dataset."""
+        ...
+
+    def count(self, graph: NamedNode | None = None) -> int:
+        """The number of quads in one named graph, or in the whole dataset."""
+        ...
+
+    def bulk_load(
+        self, source: BinaryIO, rdf_format: RdfFormat, *, graph: NamedNode | None = None
+    ) -> None:
+        """Add a large document without holding it in memory (admin path; not atomic).
+
+        Triples of a triple format, and quads of the default graph of a quad format, go to
+        ``graph``.
+
+        :raises RdfSyntaxError: if the document does not parse.
+        """
+        ...
+
+    def dump(
+        self, output: BinaryIO, rdf_format: RdfFormat, *, graph: NamedNode | None = None
+    ) -> None:
+        """Write one graph, or the whole dataset in a quad format, to ``output``."""
+        ...
+
+    def flush(self) -> None:
+        """Make every acknowledged write durable."""
+        ...
+
+    def close(self) -> None:
+        """Release the store; later calls fail."""
+        ...
+
+
+def solutions(result: QueryResult) -> QuerySolutions:
+    """The rows of a SELECT result.
+
+    :raises TypeError: if the query was not a SELECT (a bug in the caller's query).
+    """
+    if not isinstance(result, QuerySolutions):
+        raise TypeError(f"expected SELECT solutions, got {type(result).__name__}")
+    return result

@@ -1,0 +1,197 @@
+"""The validation gate: SHACL (pySHACL) over a candidate plus the ontology it needs.
+
+Shapes and ontology are parsed once (:class:`ShapesGraph`); each write validates only its own
+candidate graph, so the cost follows the write, not the store. See
+https://www.w3.org/TR/shacl/#validation-report for the report vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+import pyshacl
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from service.namespaces import SHAPES
+from service.ontology import OntologyBundle
+
+
+class Severity(Enum):
+    """SHACL severities; only violations reject a write."""
+
+    VIOLATION = "Violation"
+    WARNING = "Warning"
+    INFO = "Info"
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result: what is wrong (message, constraint) and where (focus, path, value)."""
+
+    severity: Severity
+    focus_node: str
+    message: str
+    constraint: str
+    path: str | None = None
+    value: str | None = None
+    shape: str | None = None
+    graph: str | None = None
+
+    def describe(self) -> str:
+        """One line a person can act on.
+
+        >>> ValidationResult(Severity.VIOLATION, "urn:x", "Needs a name.",
+        ...     "http://www.w3.org/ns/shacl#MinCountConstraintComponent",
+        ...     path="http://www.w3.org/2000/01/rdf-schema#label").describe()
+        'Violation at <urn:x> path <http://www.w3.org/2000/01/rdf-schema#label>: Needs a name. [sh:MinCountConstraintComponent]'
+        """
+        where = f"<{self.focus_node}>"
+        if self.graph:
+            where += f" in graph <{self.graph}>"
+        if self.path:
+            where += f" path <{self.path}>"
+        if self.value is not None:
+            where += f" value {self.value}"
+        return f"{self.severity.value} at {where}: {self.message} [{_short(self.constraint)}]"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity.value,
+            "focusNode": self.focus_node,
+            "path": self.path,
+            "value": self.value,
+            "message": self.message,
+            "constraint": self.constraint,
+            "shape": self.shape,
+            "graph": self.graph,
+        }
+
+
+@dataclass
+class ValidationReport:
+    """The results of validating one or more candidates; ``turtle`` is the SHACL report graph."""
+
+    results: list[ValidationResult] = field(default_factory=list)
+    turtle: str = ""
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity is Severity.VIOLATION]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity is Severity.WARNING]
+
+    def extend(self, other: ValidationReport) -> None:
+        self.results.extend(other.results)
+        self.turtle = "\n".join(t for t in (self.turtle, other.turtle) if t)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "conforms": self.conforms,
+            "violations": len(self.violations),
+            "warnings": len(self.warnings),
+            "results": [r.to_json() for r in self.results],
+        }
+
+    def to_text(self) -> str:
+        head = "Conforms" if self.conforms else "Does not conform"
+        counts = f"{len(self.violations)} violation(s), {len(self.warnings)} warning(s)"
+        return "\n".join([f"{head}: {counts}", *(r.describe() for r in self.results)])
+
+
+def _short(iri: str) -> str:
+    for prefix, namespace in (("sh:", str(SH)), ("ags:", SHAPES)):
+        if iri.startswith(namespace):
+            return prefix + iri[len(namespace) :]
+    return iri
+
+
+def to_rdflib_term(term: Any) -> rdflib.term.Node:
+    """An rdflib term equal to a pyoxigraph term."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise TypeError(f"cannot convert {term!r} to an rdflib term")
+
+
+class ShapesGraph:
+    """The SHACL shapes and the ontology, parsed once and shared by every validation."""
+
+    def __init__(self, shapes_dir: Path, ontology: OntologyBundle) -> None:
+        self.shapes = rdflib.Graph()
+        for path in sorted(shapes_dir.glob("*.ttl")):
+            self.shapes.parse(path, format="turtle")
+        if len(self.shapes) == 0:
+            raise FileNotFoundError(f"no SHACL shapes (*.ttl) in {shapes_dir}")
+        self.ontology = ontology
+
+    def validate(
+        self, triples: Iterable[pyoxigraph.Triple], *, graph: str | None = None
+    ) -> ValidationReport:
+        """Validate a candidate graph together with the ontology.
+
+        :param graph: the named graph the candidate is for, reported with each result.
+        """
+        data = rdflib.Graph()
+        data += self.ontology.rdflib_graph
+        for triple in triples:
+            data.add(
+                (
+                    to_rdflib_term(triple.subject),
+                    to_rdflib_term(triple.predicate),
+                    to_rdflib_term(triple.object),
+                )
+            )
+        _, report_graph, _ = pyshacl.validate(
+            data,
+            shacl_graph=self.shapes,
+            advanced=True,
+            allow_warnings=True,
+            inplace=True,
+        )
+        return self._read_report(report_graph, graph)
+
+    def _named_shape(self, node: rdflib.term.Node | None) -> str | None:
+        """The shape's IRI, or for an inline property shape the IRI of the shape holding it."""
+        if isinstance(node, rdflib.URIRef):
+            return str(node)
+        parent = self.shapes.value(predicate=SH.property, object=node) if node else None
+        return str(parent) if isinstance(parent, rdflib.URIRef) else None
+
+    def _read_report(self, report: rdflib.Graph, graph: str | None) -> ValidationReport:
+        results: list[ValidationResult] = []
+        for node in report.subjects(RDF.type, SH.ValidationResult):
+            severity = report.value(node, SH.resultSeverity)
+            value = report.value(node, SH.value)
+            path = report.value(node, SH.resultPath)
+            shape = report.value(node, SH.sourceShape)
+            results.append(
+                ValidationResult(
+                    severity=Severity(str(severity).removeprefix(str(SH))),
+                    focus_node=str(report.value(node, SH.focusNode)),
+                    message=str(report.value(node, SH.resultMessage) or "Constraint not met."),
+                    constraint=str(report.value(node, SH.sourceConstraintComponent)),
+                    path=str(path) if isinstance(path, rdflib.URIRef) else None,
+                    value=value.n3() if value is not None else None,
+                    shape=self._named_shape(shape),
+                    graph=graph,
+                )
+            )
+        results.sort(key=lambda r: (r.severity.value != "Violation", r.focus_node, r.constraint))
+        return ValidationReport(results, report.serialize(format="turtle"))

@@ -1,0 +1,54 @@
+"""Fixtures: a fresh in-memory store per test, the example data, and the shared seed folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode
+
+from service.config import PROJECT_ROOT, Settings
+from service.context import ServiceContext
+from service.ingest.rdf_load import load_file
+from service.store.embedded import EmbeddedStore
+
+EXAMPLES = PROJECT_ROOT / "examples"
+SHARED = PROJECT_ROOT.parent / "shared"
+REFERENCE_GRAPH = "https://w3id.org/alliancegraph/graph/reference"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(store=tmp_path / "store")
+
+
+@pytest.fixture
+def context(settings: Settings) -> Iterator[ServiceContext]:
+    """A service context over a fresh in-memory store with the ontology loaded."""
+    ctx = ServiceContext(settings, EmbeddedStore())
+    yield ctx
+    ctx.close()
+
+
+def load_examples(ctx: ServiceContext) -> None:
+    """Load the example data the way `make run` does."""
+    for path in sorted((EXAMPLES / "reference").glob("*.ttl")):
+        load_file(ctx.store, ctx.shapes, path, ctx.graphs, graph=NamedNode(REFERENCE_GRAPH))
+    for path in sorted((EXAMPLES / "sources").glob("*.trig")):
+        load_file(ctx.store, ctx.shapes, path, ctx.graphs)
+
+
+@pytest.fixture
+def example_context(context: ServiceContext) -> ServiceContext:
+    """A context whose store holds the example data."""
+    load_examples(context)
+    return context
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The shared folder beside the checkout (seed article, gold facts, Wikidata table)."""
+    if not (SHARED / "seed" / "gold.yaml").is_file():
+        pytest.skip(f"the shared folder with the seed is absent ({SHARED}); these tests need it")
+    return SHARED
