@@ -18,8 +18,10 @@ import pyshacl
 import rdflib
 from rdflib.namespace import RDF, SH
 
+from service import sparql_constraints
 from service.namespaces import SHAPES
 from service.ontology import OntologyBundle
+from service.sparql_constraints import SparqlConstraint, extract_sparql_constraints
 
 
 class Severity(Enum):
@@ -140,6 +142,13 @@ class ShapesGraph:
         if len(self.shapes) == 0:
             raise FileNotFoundError(f"no SHACL shapes (*.ttl) in {shapes_dir}")
         self.ontology = ontology
+        self.sparql_constraints = extract_sparql_constraints(self.shapes)
+        # pySHACL checks the core constraints; the SPARQL ones run on pyoxigraph (see
+        # service.sparql_constraints for why and how).
+        self.core_shapes = rdflib.Graph()
+        for triple in self.shapes:
+            if triple[1] != SH.sparql:
+                self.core_shapes.add(triple)
 
     def validate(
         self, triples: Iterable[pyoxigraph.Triple], *, graph: str | None = None
@@ -148,9 +157,10 @@ class ShapesGraph:
 
         :param graph: the named graph the candidate is for, reported with each result.
         """
+        candidate = list(triples)
         data = rdflib.Graph()
         data += self.ontology.rdflib_graph
-        for triple in triples:
+        for triple in candidate:
             data.add(
                 (
                     to_rdflib_term(triple.subject),
@@ -160,11 +170,15 @@ class ShapesGraph:
             )
         _, report_graph, _ = pyshacl.validate(
             data,
-            shacl_graph=self.shapes,
-            advanced=True,
+            shacl_graph=self.core_shapes,
             allow_warnings=True,
             inplace=True,
         )
+        violations = sparql_constraints.evaluate(
+            self.sparql_constraints, [*self.ontology.triples, *candidate]
+        )
+        for constraint, row in violations:
+            _add_sparql_result(report_graph, constraint, row)
         return self._read_report(report_graph, graph)
 
     def _named_shape(self, node: rdflib.term.Node | None) -> str | None:
@@ -195,3 +209,28 @@ class ShapesGraph:
             )
         results.sort(key=lambda r: (r.severity.value != "Violation", r.focus_node, r.constraint))
         return ValidationReport(results, report.serialize(format="turtle"))
+
+
+def _add_sparql_result(
+    report: rdflib.Graph, constraint: SparqlConstraint, row: pyoxigraph.QuerySolution
+) -> None:
+    """Record one SPARQL-constraint result in the SHACL report graph, as pySHACL would."""
+    this, path, value = row["this"], row["path"], row["value"]
+    result = rdflib.BNode()
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, to_rdflib_term(this)))
+    report.add((result, SH.resultSeverity, SH[constraint.severity]))
+    report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+    report.add((result, SH.sourceShape, rdflib.URIRef(constraint.shape)))
+    if path is not None:
+        report.add((result, SH.resultPath, to_rdflib_term(path)))
+    if value is not None:
+        report.add((result, SH.value, to_rdflib_term(value)))
+    message = constraint.render_message(
+        this.value, path.value if path is not None else None, str(value) if value else None
+    )
+    report.add((result, SH.resultMessage, rdflib.Literal(message)))
+    for node in report.subjects(RDF.type, SH.ValidationReport):
+        report.add((node, SH.result, result))
+        if constraint.severity == "Violation":
+            report.set((node, SH.conforms, rdflib.Literal(False)))

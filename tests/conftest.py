@@ -46,6 +46,15 @@ def example_context(context: ServiceContext) -> ServiceContext:
     return context
 
 
+@pytest.fixture(scope="session")
+def examples_readonly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceContext]:
+    """One store with the example data, shared by tests that only read it."""
+    ctx = ServiceContext(Settings(store=tmp_path_factory.mktemp("ro")), EmbeddedStore())
+    load_examples(ctx)
+    yield ctx
+    ctx.close()
+
+
 @pytest.fixture
 def shared() -> Path:
     """The shared folder beside the checkout (seed article, gold facts, Wikidata table)."""

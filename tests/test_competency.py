@@ -24,12 +24,12 @@ def test_there_are_at_least_twelve_competency_questions() -> None:
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q.stem for q in QUESTIONS])
 def test_competency_question_answers_on_example_data(
-    example_context: ServiceContext, question: Path
+    examples_readonly: ServiceContext, question: Path
 ) -> None:
     text = question.read_text(encoding="utf-8")
     assert text.lstrip().startswith("#"), "state the question in a leading comment"
     expected = json.loads(question.with_suffix(".json").read_text(encoding="utf-8"))
-    result = example_context.store.query(text)
+    result = examples_readonly.store.query(text)
     if "boolean" in expected:
         assert isinstance(result, QueryBoolean)
         assert bool(result) is expected["boolean"]
