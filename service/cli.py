@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -21,7 +21,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from service.config import Settings
 from service.context import ServiceContext
 from service.errors import AllianceGraphError, ValidationFailed
-from service.ingest.rdf_load import bulk_load_file, load_file
+from service.ingest.rdf_load import LoadResult, bulk_load_file, load_file
 from service.rdf_formats import format_for_path
 from service.store_audit import validate_store
 
@@ -123,16 +123,13 @@ def load(
         for path in files:
             try:
                 if no_validate:
-                    _bulk_load_with_progress(context, path, target)
-                    err.print(f"[green]loaded[/green] {path} (not validated)")
-                    continue
-                with err.status(f"validating and loading {path}"):
-                    result = load_file(
-                        context.store, context.shapes, path, context.graphs, graph=target
-                    )
-                warnings = len(result.report.warnings) if result.report else 0
-                graphs = ", ".join(f"<{g}> {n} quads" for g, n in result.graphs.items())
-                err.print(f"[green]loaded[/green] {path}: {graphs}; {warnings} warning(s)")
+                    result = _bulk_load_with_progress(context, path, target)
+                else:
+                    with err.status(f"validating and loading {path}"):
+                        result = load_file(
+                            context.store, context.shapes, path, context.graphs, graph=target
+                        )
+                _print_loaded(result)
             except ValidationFailed as error:
                 rejected += 1
                 err.print(f"[red]rejected[/red] {path}:")
@@ -157,7 +154,21 @@ def _print_report(text: str) -> None:
         typer.echo(f"... and {len(lines) - _REPORT_LINES} more", err=True)
 
 
-def _bulk_load_with_progress(context: ServiceContext, path: Path, graph: NamedNode | None) -> None:
+def _print_loaded(result: LoadResult) -> None:
+    graphs = ", ".join(f"<{g}> {n} quads" for g, n in result.graphs.items()) or "nothing"
+    checked = (
+        f"{len(result.report.warnings)} warning(s)"
+        if result.report is not None
+        else "not validated"
+    )
+    typer.echo(f"loaded {result.path}: {graphs}; {checked}", err=True)
+    for graph in result.skipped:
+        typer.echo(f"  skipped <{graph}>: maintained by the service", err=True)
+
+
+def _bulk_load_with_progress(
+    context: ServiceContext, path: Path, graph: NamedNode | None
+) -> LoadResult:
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -167,7 +178,7 @@ def _bulk_load_with_progress(context: ServiceContext, path: Path, graph: NamedNo
         transient=True,
     ) as progress:
         task = progress.add_task(path.name, total=path.stat().st_size)
-        bulk_load_file(
+        return bulk_load_file(
             context.store,
             path,
             context.graphs,
@@ -176,7 +187,7 @@ def _bulk_load_with_progress(context: ServiceContext, path: Path, graph: NamedNo
         )
 
 
-class ResultFormat(str, Enum):
+class ResultFormat(StrEnum):
     json = "json"
     csv = "csv"
     tsv = "tsv"

@@ -72,8 +72,12 @@ class OntologyBundle:
         subject = NamedNode(AG_ONTOLOGY)
         predicate = NamedNode(OWL + "versionInfo")
         for triple in self.triples:
-            if triple.subject == subject and triple.predicate == predicate:
-                return str(triple.object.value)
+            if (
+                triple.subject == subject
+                and triple.predicate == predicate
+                and isinstance(triple.object, Literal)
+            ):
+                return triple.object.value
         return "unknown"
 
     @cached_property
@@ -88,9 +92,8 @@ class OntologyBundle:
 def ensure_ontology(store: Store, bundle: OntologyBundle, graphs: GraphNames) -> bool:
     """Load the ontology graph if it is missing or out of date; return whether it was replaced."""
     marker = Triple(graphs.ontology, _IDENTIFIER, Literal(bundle.digest))
-    current = store.query(
-        f"ASK {{ GRAPH {graphs.ontology} {{ {marker.subject} {marker.predicate} {marker.object} }} }}"
-    )
+    pattern = f"{marker.subject} {marker.predicate} {marker.object}"
+    current = store.query(f"ASK {{ GRAPH {graphs.ontology} {{ {pattern} }} }}")
     if isinstance(current, QueryBoolean) and bool(current):
         return False
     store.replace_graphs({graphs.ontology: [*bundle.triples, marker]})

@@ -23,7 +23,7 @@ def _curie(node: rdflib.term.Node) -> str:
     text = str(node)
     for prefix, namespace in PREFIXES.items():
         if text.startswith(namespace) and len(text) > len(namespace):
-            return f"{prefix}:{text[len(namespace):]}"
+            return f"{prefix}:{text[len(namespace) :]}"
     return text
 
 
@@ -129,7 +129,9 @@ def render_ontology_html(bundle: OntologyBundle) -> str:
         "<nav><a href='#classes'>Classes</a><a href='#object-properties'>Object properties</a>"
         "<a href='#datatype-properties'>Datatype properties</a><a href='#schemes'>Schemes</a></nav>"
         "<h2 id='classes'>Classes</h2>"
-        + _term_rows(graph, [c for c in _terms(graph, OWL.Class) if str(c).startswith(AG)], relations_class)
+        + _term_rows(
+            graph, [c for c in _terms(graph, OWL.Class) if str(c).startswith(AG)], relations_class
+        )
         + "<h2 id='object-properties'>Object properties</h2>"
         + _term_rows(graph, object_properties, relations_property)
         + "<h2 id='datatype-properties'>Datatype properties</h2>"

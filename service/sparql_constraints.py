@@ -43,7 +43,7 @@ class SparqlConstraint:
         inner = _PREFIX_DECLARATION.sub("", self.select).replace("$this", "?this")
         return (
             f"{self.prefixes}\n{declared}\n"
-            "SELECT ?this ?path ?value WHERE {\n"
+            "SELECT DISTINCT ?this ?path ?value WHERE {\n"
             f"  VALUES ?target {{ {targets} }}\n"
             "  ?this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/"
             "<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?target .\n"

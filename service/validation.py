@@ -49,9 +49,8 @@ class ValidationResult:
         """One line a person can act on.
 
         >>> ValidationResult(Severity.VIOLATION, "urn:x", "Needs a name.",
-        ...     "http://www.w3.org/ns/shacl#MinCountConstraintComponent",
-        ...     path="http://www.w3.org/2000/01/rdf-schema#label").describe()
-        'Violation at <urn:x> path <http://www.w3.org/2000/01/rdf-schema#label>: Needs a name. [sh:MinCountConstraintComponent]'
+        ...     "http://www.w3.org/ns/shacl#MinCountConstraintComponent", path="urn:p").describe()
+        'Violation at <urn:x> path <urn:p>: Needs a name. [sh:MinCountConstraintComponent]'
         """
         where = f"<{self.focus_node}>"
         if self.graph:
@@ -151,13 +150,22 @@ class ShapesGraph:
                 self.core_shapes.add(triple)
 
     def validate(
-        self, triples: Iterable[pyoxigraph.Triple], *, graph: str | None = None
+        self,
+        triples: Iterable[pyoxigraph.Triple],
+        *,
+        graph: str | None = None,
+        context: Iterable[pyoxigraph.Triple] = (),
     ) -> ValidationReport:
         """Validate a candidate graph together with the ontology.
 
         :param graph: the named graph the candidate is for, reported with each result.
+        :param context: facts from elsewhere that the candidate's constraints need to see
+            (types, links, edges of other graphs); results about nodes that only the context
+            describes are left out, since those nodes are not what is being written.
         """
-        candidate = list(triples)
+        own = list(triples)
+        subjects = {t.subject.value for t in own if not isinstance(t.subject, pyoxigraph.Triple)}
+        candidate = [*own, *context]
         data = rdflib.Graph()
         data += self.ontology.rdflib_graph
         for triple in candidate:
@@ -179,7 +187,9 @@ class ShapesGraph:
         )
         for constraint, row in violations:
             _add_sparql_result(report_graph, constraint, row)
-        return self._read_report(report_graph, graph)
+        report = self._read_report(report_graph, graph)
+        report.results = [r for r in report.results if r.focus_node in subjects]
+        return report
 
     def _named_shape(self, node: rdflib.term.Node | None) -> str | None:
         """The shape's IRI, or for an inline property shape the IRI of the shape holding it."""
@@ -190,7 +200,14 @@ class ShapesGraph:
 
     def _read_report(self, report: rdflib.Graph, graph: str | None) -> ValidationReport:
         results: list[ValidationResult] = []
-        for node in report.subjects(RDF.type, SH.ValidationResult):
+        # Only the report's own results: pySHACL nests the inner failures of sh:node and
+        # similar constraints under sh:detail, and those are explanations, not violations.
+        top_level = (
+            r
+            for v in report.subjects(RDF.type, SH.ValidationReport)
+            for r in report.objects(v, SH.result)
+        )
+        for node in top_level:
             severity = report.value(node, SH.resultSeverity)
             value = report.value(node, SH.value)
             path = report.value(node, SH.resultPath)

@@ -36,9 +36,7 @@ def test_competency_question_answers_on_example_data(
         return
     assert isinstance(result, QuerySolutions)
     names = [v.value for v in result.variables]
-    rows = [
-        {name: row[name].value for name in names if row[name] is not None} for row in result
-    ]
+    rows = [{name: row[name].value for name in names if row[name] is not None} for row in result]
     assert rows, "a competency question with an expected answer must return rows"
     if expected.get("ordered"):
         assert rows == expected["rows"]

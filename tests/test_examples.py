@@ -6,8 +6,8 @@ import csv
 import itertools
 import unicodedata
 from pathlib import Path
+from typing import Any
 
-import pytest
 import yaml
 from pyoxigraph import Literal, NamedNode
 
@@ -31,7 +31,9 @@ def test_example_data_conforms_with_no_violation(examples_readonly: ServiceConte
 
 
 def test_unlinked_firms_are_warnings_not_violations(examples_readonly: ServiceContext) -> None:
-    report = validate_store(examples_readonly.store, examples_readonly.shapes, examples_readonly.graphs)
+    report = validate_store(
+        examples_readonly.store, examples_readonly.shapes, examples_readonly.graphs
+    )
     unlinked = {r.focus_node for r in report.warnings if r.path == SKOS + "exactMatch"}
     assert organization_iri("Uber") in unlinked
     assert organization_iri("Samsung Electronics") not in unlinked
@@ -62,9 +64,10 @@ def test_relationship_iris_follow_the_minting_rule(examples_readonly: ServiceCon
     for row in relationships:
         rel = row["rel"]
         kind = row["type"].value.removeprefix(AG)
-        values = lambda p: [  # noqa: E731
-            r["v"] for r in solutions(store.query(f"SELECT ?v WHERE {{ {rel} {p} ?v }}"))
-        ]
+
+        def values(p: str, rel: NamedNode = rel) -> list[Any]:
+            return [r["v"] for r in solutions(store.query(f"SELECT ?v WHERE {{ {rel} {p} ?v }}"))]
+
         participants = [v.value for v in values(f"<{AG}participant>")]
         participants += [v.value for v in values(f"<{AG}member>") + values(f"<{AG}alliance>")]
         domains = [v.value.removeprefix(DOMAIN) for v in values(f"<{AG}domain>")]
@@ -124,7 +127,8 @@ def test_every_paired_gold_fact_is_in_the_example_data(
     names: dict[str, set[str]] = {}
     for row in solutions(
         store.query(
-            PREFIXES + "SELECT ?org ?name WHERE { GRAPH ?g { ?org rdfs:label|skos:altLabel ?name } }"
+            PREFIXES
+            + "SELECT ?org ?name WHERE { GRAPH ?g { ?org rdfs:label|skos:altLabel ?name } }"
         )
     ):
         names.setdefault(_normal(row["name"].value), set()).add(row["org"].value)
@@ -163,7 +167,7 @@ def test_no_relationship_pairs_the_battery_makers_with_carmakers(
         answer = examples_readonly.store.query(
             f"ASK {{ ?rel <{AG}participant> {NamedNode(maker)} }}"
         )
-        assert not bool(answer)  # type: ignore[arg-type]
+        assert not bool(answer)
 
 
 def test_registry_links_only_verified_wikidata_ids(
@@ -192,7 +196,15 @@ def test_project_files_copy_no_text_of_the_seed_article(shared: Path) -> None:
     compact = " ".join(article.split())
     window = 30
     pieces = {compact[i : i + window] for i in range(0, len(compact) - window)}
-    skipped = {".git", ".venv", "data", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+    skipped = {
+        ".git",
+        ".venv",
+        "data",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+    }
     offenders = []
     for path in PROJECT_ROOT.rglob("*"):
         if path.is_dir() or skipped & set(path.relative_to(PROJECT_ROOT).parts):

@@ -36,9 +36,7 @@ def test_there_are_at_least_fifteen_negative_cases() -> None:
 
 
 @pytest.mark.parametrize("case", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
-def test_negative_case_fails_with_expected_constraint(
-    context: ServiceContext, case: Path
-) -> None:
+def test_negative_case_fails_with_expected_constraint(context: ServiceContext, case: Path) -> None:
     before = sorted(str(q) for q in context.store.quads())
     with pytest.raises(ValidationFailed) as failure:
         load_file(context.store, context.shapes, case / "data.trig", context.graphs)
@@ -53,7 +51,9 @@ def test_negative_case_fails_with_expected_constraint(
     ]
     key = lambda v: json.dumps(v, sort_keys=True)  # noqa: E731
     assert sorted(got, key=key) == sorted(_expected(case), key=key)
-    assert all(r.message and r.message != "Constraint not met." for r in failure.value.report.violations)
+    assert all(
+        r.message and r.message != "Constraint not met." for r in failure.value.report.violations
+    )
     assert sorted(str(q) for q in context.store.quads()) == before, "a rejected load wrote"
 
 

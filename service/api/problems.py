@@ -52,7 +52,7 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Map every error to problem+json: domain errors to their 4xx, anything else to a logged 500."""
+    """Map every error to problem+json: domain errors to their 4xx, any other to a logged 500."""
     app.add_exception_handler(AllianceGraphError, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)

@@ -1,19 +1,30 @@
-"""The validation gate that every write path goes through (DESIGN.md, "Writes: the validation gate").
+"""The validation gate that every write path goes through (DESIGN.md, "Writes").
 
-Each candidate graph is validated on its own, with the ontology as context, and all candidates of
-one write are committed in one atomic step, or none is.
+Each candidate graph is validated on its own, with the ontology and the context it needs from
+the rest of the store, and all candidates of one write are committed in one atomic step, or none
+is. The context is small and fetched for the candidate's own nodes only: the Wikidata links of
+its subjects and of any other organization linked to the same items, and the ``ag:subsidiaryOf``
+edges connected to its organizations. That is what lets the shapes catch, at write time, a firm
+linked to the item of another firm or a subsidiary cycle closed across two sources.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from service.errors import AllianceGraphError, ValidationFailed
-from service.namespaces import SKOS, GraphNames
+from service.namespaces import AG, AG_ONTOLOGY, DOMAIN, RDF, SHAPES, SKOS, WD, GraphNames
 from service.store.port import Store, solutions
-from service.validation import ShapesGraph, ValidationReport
+from service.validation import Severity, ShapesGraph, ValidationReport, ValidationResult
+
+Term = NamedNode | BlankNode | Literal | Triple
+
+_EXACT_MATCH = NamedNode(SKOS + "exactMatch")
+_TYPE = NamedNode(RDF + "type")
+_SUBSIDIARY_OF = NamedNode(AG + "subsidiaryOf")
+_VOCABULARY = (AG_ONTOLOGY, DOMAIN)
 
 
 class ManagedGraphError(AllianceGraphError):
@@ -23,12 +34,17 @@ class ManagedGraphError(AllianceGraphError):
     title = "Graph is managed by the service"
 
 
+def is_managed(graph: NamedNode, graphs: GraphNames) -> bool:
+    """Whether the service maintains this graph itself (ontology, derived shortcuts)."""
+    return graph in (graphs.ontology, graphs.derived)
+
+
 def check_writable(graph: NamedNode, graphs: GraphNames) -> None:
     """Refuse writes to graphs the service maintains (the ontology and the derived shortcuts).
 
     :raises ManagedGraphError: for the ontology or derived graph.
     """
-    if graph in (graphs.ontology, graphs.derived):
+    if is_managed(graph, graphs):
         raise ManagedGraphError(
             f"<{graph.value}> is maintained by the service and cannot be written directly"
         )
@@ -50,8 +66,7 @@ def commit_graphs(
         check_writable(graph, graphs)
     report = ValidationReport()
     for graph, triples in candidates.items():
-        context = wikidata_link_context(store, triples, graph)
-        report.extend(shapes.validate([*triples, *context], graph=graph.value))
+        report.extend(validate_candidate(store, shapes, triples, graph))
     if not report.conforms:
         raise ValidationFailed(report)
     store.replace_graphs(candidates)
@@ -59,21 +74,85 @@ def commit_graphs(
     return report
 
 
-_EXACT_MATCH = NamedNode(SKOS + "exactMatch")
+def validate_candidate(
+    store: Store, shapes: ShapesGraph, triples: Sequence[Triple], graph: NamedNode
+) -> ValidationReport:
+    """The report for one candidate graph that would replace ``graph``."""
+    context = cross_graph_context(store, triples, graph)
+    report = shapes.validate(triples, graph=graph.value, context=context)
+    report.results.extend(vocabulary_statements(triples, graph))
+    return report
 
 
-def wikidata_link_context(store: Store, triples: Sequence[Triple], graph: NamedNode) -> list[Triple]:
-    """The Wikidata links that other graphs hold for the candidate's subjects.
+def vocabulary_statements(triples: Sequence[Triple], graph: NamedNode) -> list[ValidationResult]:
+    """Statements a candidate makes about vocabulary terms, which only the ontology may make.
 
-    They are context: a firm linked in the reference graph is linked, even if the source that
-    mentions it does not repeat the link, and a second, different link is caught.
+    A source that could add a concept to the technology scheme, or relabel a class, would change
+    what every other source means.
     """
-    subjects = {t.subject for t in triples if isinstance(t.subject, NamedNode)}
-    if not subjects:
-        return []
-    values = " ".join(str(s) for s in subjects)
-    answer = store.query(
-        f"SELECT DISTINCT ?s ?o WHERE {{ VALUES ?s {{ {values} }} "
-        f"GRAPH ?g {{ ?s {_EXACT_MATCH} ?o }} FILTER (?g != {graph}) }}"
+    subjects = sorted(
+        {
+            t.subject.value
+            for t in triples
+            if isinstance(t.subject, NamedNode) and t.subject.value.startswith(_VOCABULARY)
+        }
     )
-    return [Triple(row["s"], _EXACT_MATCH, row["o"]) for row in solutions(answer)]
+    return [
+        ValidationResult(
+            severity=Severity.VIOLATION,
+            focus_node=subject,
+            message="Only the ontology may describe vocabulary terms (ag: classes, properties "
+            "and the technology-domain concepts); a source can use them, not define them.",
+            constraint=SHAPES + "VocabularyIsReadOnly",
+            shape=SHAPES + "VocabularyIsReadOnly",
+            graph=graph.value,
+        )
+        for subject in subjects
+    ]
+
+
+def cross_graph_context(store: Store, triples: Sequence[Triple], graph: NamedNode) -> list[Triple]:
+    """The facts of other graphs that the candidate's validation needs (see module docs)."""
+    subjects = {t.subject for t in triples if isinstance(t.subject, NamedNode)}
+    items = {
+        t.object
+        for t in triples
+        if t.predicate == _EXACT_MATCH
+        and isinstance(t.object, NamedNode)
+        and t.object.value.startswith(WD)
+    }
+    context: list[Triple] = []
+    if subjects:
+        values = " ".join(str(s) for s in subjects)
+        rows = store.query(
+            f"SELECT DISTINCT ?s ?o WHERE {{ VALUES ?s {{ {values} }} "
+            f"GRAPH ?g {{ ?s {_EXACT_MATCH} ?o }} FILTER (?g != {graph}) }}"
+        )
+        context += [Triple(r["s"], _EXACT_MATCH, r["o"]) for r in solutions(rows)]
+        rows = store.query(
+            f"SELECT DISTINCT ?a ?b WHERE {{ VALUES ?n {{ {values} }} "
+            f"?n ({_SUBSIDIARY_OF}|^{_SUBSIDIARY_OF})* ?a . "
+            f"GRAPH ?g {{ ?a {_SUBSIDIARY_OF} ?b }} FILTER (?g != {graph}) }}"
+        )
+        context += [Triple(r["a"], _SUBSIDIARY_OF, r["b"]) for r in solutions(rows)]
+    if items:
+        values = " ".join(str(i) for i in items)
+        rows = store.query(
+            f"SELECT DISTINCT ?s ?o WHERE {{ VALUES ?o {{ {values} }} "
+            f"GRAPH ?g {{ ?s {_EXACT_MATCH} ?o }} FILTER (?g != {graph}) }}"
+        )
+        context += [Triple(r["s"], _EXACT_MATCH, r["o"]) for r in solutions(rows)]
+    return context + _types_of(store, {t.object for t in context} - subjects, graph)
+
+
+def _types_of(store: Store, nodes: set[Term], graph: NamedNode) -> list[Triple]:
+    """The types that other graphs give to context nodes, so class constraints can see them."""
+    named = {n for n in nodes if isinstance(n, NamedNode)}
+    if not named:
+        return []
+    values = " ".join(str(n) for n in named)
+    rows = store.query(
+        f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {values} }} "
+        f"GRAPH ?g {{ ?s a ?t }} FILTER (?g != {graph}) }}"
+    )
+    return [Triple(r["s"], _TYPE, r["t"]) for r in solutions(rows)]

@@ -1,17 +1,21 @@
-"""Loading RDF documents (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) into named graphs."""
+"""Loading RDF documents (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) into named graphs.
+
+Graphs that the service maintains (ontology, derived) are skipped when a document carries them,
+as a dump of another store does: the store has its own ontology and derives its own shortcuts.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 import pyoxigraph
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Triple
 
 from service.errors import AllianceGraphError, RdfSyntaxError
-from service.ingest.gate import check_writable, commit_graphs
+from service.ingest.gate import check_writable, commit_graphs, is_managed
 from service.namespaces import GraphNames
 from service.rdf_formats import format_for_path
 from service.store.port import Store
@@ -26,15 +30,41 @@ class MissingGraphError(AllianceGraphError):
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What one document added: quads per graph, and the validation warnings."""
+    """What one document added: quads per graph, graphs skipped, and the validation warnings."""
 
     path: Path
     graphs: dict[str, int]
-    report: ValidationReport | None
+    report: ValidationReport | None = None
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def quads(self) -> int:
         return sum(self.graphs.values())
+
+
+def _route(
+    quads: Iterable[Quad], graph: NamedNode | None, name: str
+) -> Iterator[tuple[NamedNode, Triple]]:
+    """Each quad's target graph: its own name, or ``graph`` for the default graph."""
+    for quad in quads:
+        target = quad.graph_name
+        if isinstance(target, DefaultGraph):
+            if graph is None:
+                raise MissingGraphError(
+                    f"{name or 'the document'} has triples outside any named graph; "
+                    "say which graph they belong to (--graph IRI)"
+                )
+            target = graph
+        if not isinstance(target, NamedNode):
+            raise AllianceGraphError(f"{name}: a graph name must be an IRI, not {target}")
+        yield target, quad.triple
+
+
+def _syntax_error(error: SyntaxError, name: str) -> RdfSyntaxError:
+    # pyoxigraph prefixes "Parser error at line L column C: "; line and column are reported apart.
+    head, separator, rest = str(error).partition(": ")
+    message = rest if separator and head.startswith("Parser error at") else str(error)
+    return RdfSyntaxError(message, line=error.lineno, column=error.offset, source=name)
 
 
 def parse_graphs(
@@ -55,29 +85,11 @@ def parse_graphs(
             quads = pyoxigraph.parse(path=str(source), format=rdf_format)
         else:
             quads = pyoxigraph.parse(source, format=rdf_format)
-        for quad in quads:
-            target = quad.graph_name
-            if isinstance(target, DefaultGraph):
-                if graph is None:
-                    raise MissingGraphError(
-                        f"{name or 'the document'} has triples outside any named graph; "
-                        "say which graph they belong to (--graph IRI)"
-                    )
-                target = graph
-            if not isinstance(target, NamedNode):
-                raise AllianceGraphError(f"{name}: a graph name must be an IRI, not {target}")
-            candidates.setdefault(target, []).append(quad.triple)
+        for target, triple in _route(quads, graph, name):
+            candidates.setdefault(target, []).append(triple)
     except SyntaxError as error:
-        raise RdfSyntaxError(
-            _strip_position(str(error)), line=error.lineno, column=error.offset, source=name
-        ) from None
+        raise _syntax_error(error, name) from None
     return candidates
-
-
-def _strip_position(message: str) -> str:
-    # pyoxigraph prefixes "Parser error at line L column C: "; we report line and column apart.
-    head, separator, rest = message.partition(": ")
-    return rest if separator and head.startswith("Parser error at") else message
 
 
 def load_file(
@@ -91,12 +103,17 @@ def load_file(
     """Load one document through the validation gate, replacing each graph it writes.
 
     :raises RdfSyntaxError, MissingGraphError, UnsupportedMediaType: for a bad document.
+    :raises ManagedGraphError: if ``graph`` is a graph the service maintains.
     :raises ValidationFailed: if a graph does not conform; the store is unchanged.
     """
+    if graph is not None:
+        check_writable(graph, graphs)
     candidates = parse_graphs(path, format_for_path(path), graph=graph, name=str(path))
-    report = commit_graphs(store, shapes, candidates, graphs)
-    counts = {g.value: len(triples) for g, triples in candidates.items()}
-    return LoadResult(path, counts, report)
+    skipped = sorted(g.value for g in candidates if is_managed(g, graphs))
+    writable = {g: t for g, t in candidates.items() if not is_managed(g, graphs)}
+    report = commit_graphs(store, shapes, writable, graphs)
+    counts = {g.value: len(triples) for g, triples in writable.items()}
+    return LoadResult(path, counts, report, skipped)
 
 
 class _CountingReader:
@@ -119,12 +136,12 @@ def bulk_load_file(
     *,
     graph: NamedNode | None = None,
     on_progress: Callable[[int], None] | None = None,
-) -> None:
+) -> LoadResult:
     """Stream a large document into the store without validation (admin path, not atomic).
 
     Quads are added to what the graphs already hold; nothing is replaced.
 
-    :raises RdfSyntaxError: if the document does not parse (quads before the error may remain).
+    :raises RdfSyntaxError: if the document does not parse (quads before the error remain).
     """
     if graph is not None:
         check_writable(graph, graphs)
@@ -134,7 +151,24 @@ def bulk_load_file(
             f"{path} is {rdf_format.name}, which has no named graphs; say which graph its "
             "triples belong to (--graph IRI)"
         )
+    counts: dict[str, int] = {}
+    skipped: set[str] = set()
+
+    def writable(quads: Iterable[Quad]) -> Iterator[Quad]:
+        for target, triple in _route(quads, graph, str(path)):
+            if is_managed(target, graphs):
+                skipped.add(target.value)
+                continue
+            counts[target.value] = counts.get(target.value, 0) + 1
+            yield Quad(triple.subject, triple.predicate, triple.object, target)
+
     with path.open("rb") as raw:
         reader = _CountingReader(raw, on_progress or (lambda _: None))
-        store.bulk_load(reader, rdf_format, graph=graph)  # type: ignore[arg-type]
+        try:
+            # pyoxigraph needs only read(); the wrapper is a file object in all but name.
+            source = cast("IO[bytes]", reader)
+            store.bulk_extend(writable(pyoxigraph.parse(source, format=rdf_format)))
+        except SyntaxError as error:
+            raise _syntax_error(error, str(path)) from None
     store.flush()
+    return LoadResult(path, counts, None, sorted(skipped))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Triple
+from pyoxigraph import NamedNode, Quad, RdfFormat, Triple
 
 from service.errors import QuerySyntaxError, RdfSyntaxError
 from service.store.port import QueryResult
@@ -103,21 +103,17 @@ class EmbeddedStore:
             return len(self._store)
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
 
-    def bulk_load(
-        self, source: BinaryIO, rdf_format: RdfFormat, *, graph: NamedNode | None = None
-    ) -> None:
-        """Load a large document without holding it in memory (not atomic).
+    def bulk_extend(self, quads: Iterable[Quad]) -> int:
+        """Add a stream of quads with pyoxigraph's bulk loader (not atomic).
 
-        :raises RdfSyntaxError: if the document does not parse.
+        :raises RdfSyntaxError: if the stream is a parser that meets a syntax error.
         """
+        counter = _Counter(quads)
         try:
-            self._store.bulk_load(
-                source, format=rdf_format, to_graph=graph if graph is not None else DefaultGraph()
-            )
+            self._store.bulk_extend(counter)
         except SyntaxError as error:
-            raise RdfSyntaxError(
-                str(error), line=getattr(error, "lineno", None), column=error.offset
-            ) from None
+            raise RdfSyntaxError(str(error), line=error.lineno, column=error.offset) from None
+        return counter.count
 
     def dump(
         self, output: BinaryIO, rdf_format: RdfFormat, *, graph: NamedNode | None = None
@@ -137,3 +133,19 @@ class EmbeddedStore:
         """Flush and drop the handle (pyoxigraph closes the database when it is collected)."""
         self.flush()
         del self._store
+
+
+class _Counter:
+    """An iterator over quads that counts them as they pass."""
+
+    def __init__(self, quads: Iterable[Quad]) -> None:
+        self._quads = iter(quads)
+        self.count = 0
+
+    def __iter__(self) -> _Counter:
+        return self
+
+    def __next__(self) -> Quad:
+        quad = next(self._quads)
+        self.count += 1
+        return quad

@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import BinaryIO, Protocol, runtime_checkable
 
-from pyoxigraph import NamedNode, Quad, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Triple
+from pyoxigraph import (
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Triple,
+)
 
 QueryResult = QuerySolutions | QueryTriples | QueryBoolean
 
@@ -66,15 +74,12 @@ class Store(Protocol):
         """The number of quads in one named graph, or in the whole dataset."""
         ...
 
-    def bulk_load(
-        self, source: BinaryIO, rdf_format: RdfFormat, *, graph: NamedNode | None = None
-    ) -> None:
-        """Add a large document without holding it in memory (admin path; not atomic).
+    def bulk_extend(self, quads: Iterable[Quad]) -> int:
+        """Add a stream of quads without holding them in memory (admin path; not atomic).
 
-        Triples of a triple format, and quads of the default graph of a quad format, go to
-        ``graph``.
-
-        :raises RdfSyntaxError: if the document does not parse.
+        :returns: the number of quads read from the stream.
+        :raises RdfSyntaxError: if the stream is a parser that meets a syntax error; quads
+            before the error may have been added.
         """
         ...
 

@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import ContextDep
 from service.errors import AllianceGraphError, UnsupportedMediaType
