@@ -67,7 +67,7 @@ def _open(**overrides: object) -> ServiceContext:
 
 
 def _fail(error: AllianceGraphError) -> None:
-    err.print(f"[red]error:[/red] {error}")
+    typer.echo(f"error: {error}", err=True)
 
 
 @app.command()

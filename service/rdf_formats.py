@@ -8,6 +8,17 @@ from pyoxigraph import RdfFormat
 
 from service.errors import UnsupportedMediaType
 
+_EXTENSIONS = {
+    ".ttl": RdfFormat.TURTLE,
+    ".trig": RdfFormat.TRIG,
+    ".nt": RdfFormat.N_TRIPLES,
+    ".nq": RdfFormat.N_QUADS,
+    ".jsonld": RdfFormat.JSON_LD,
+    ".rdf": RdfFormat.RDF_XML,
+    ".owl": RdfFormat.RDF_XML,
+    ".n3": RdfFormat.N3,
+}
+
 
 def format_for_path(path: Path) -> RdfFormat:
     """The RDF format of a file from its extension.
@@ -19,12 +30,11 @@ def format_for_path(path: Path) -> RdfFormat:
 
     :raises UnsupportedMediaType: for an extension that is not an RDF serialization.
     """
-    extension = path.suffix.lstrip(".").lower()
-    rdf_format = RdfFormat.from_extension(extension) if extension else None
+    rdf_format = _EXTENSIONS.get(path.suffix.lower())
     if rdf_format is None:
         raise UnsupportedMediaType(
             f"{path}: cannot tell the RDF format from the extension {path.suffix!r}; use one of "
-            ".ttl, .trig, .nt, .nq, .jsonld, .rdf"
+            ", ".join(_EXTENSIONS)
         )
     return rdf_format
 

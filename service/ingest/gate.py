@@ -142,11 +142,12 @@ def cross_graph_context(store: Store, triples: Sequence[Triple], graph: NamedNod
             f"GRAPH ?g {{ ?s {_EXACT_MATCH} ?o }} FILTER (?g != {graph}) }}"
         )
         context += [Triple(r["s"], _EXACT_MATCH, r["o"]) for r in solutions(rows)]
-    return context + _types_of(store, {t.object for t in context} - subjects, graph)
+    referenced = {t.object for t in (*triples, *context)} - subjects
+    return context + _types_of(store, referenced, graph)
 
 
 def _types_of(store: Store, nodes: set[Term], graph: NamedNode) -> list[Triple]:
-    """The types that other graphs give to context nodes, so class constraints can see them."""
+    """The types other graphs give to referenced nodes, so class constraints can see them."""
     named = {n for n in nodes if isinstance(n, NamedNode)}
     if not named:
         return []

@@ -3,7 +3,8 @@
 Callers speak in pyoxigraph terms (``NamedNode``, ``Quad``, query results), which every adapter
 produces: the embedded one natively, a remote SPARQL 1.1 adapter by parsing the server's answers
 with ``pyoxigraph.parse`` and ``pyoxigraph.parse_query_results``. Nothing here is specific to one
-engine, so a remote adapter plugs in without touching callers.
+engine, so a remote adapter plugs in without touching callers. Query results are bound to the
+thread that created them: iterate or serialize a result on the thread that ran the query.
 """
 
 from __future__ import annotations

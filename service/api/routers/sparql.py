@@ -15,6 +15,7 @@ from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfForm
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import ContextDep
+from service.context import ServiceContext
 from service.errors import AllianceGraphError, UnsupportedMediaType
 from service.store.port import QueryResult
 
@@ -82,5 +83,9 @@ async def sparql_post(request: Request, context: ContextDep) -> Response:
         raise UnsupportedMediaType(
             "send the query as application/sparql-query or application/x-www-form-urlencoded"
         )
-    result = await run_in_threadpool(context.store.query, text)
-    return _serialize(result)
+    return await run_in_threadpool(_run, context, text)
+
+
+def _run(context: ServiceContext, text: str) -> Response:
+    # pyoxigraph results are bound to the thread that made them: query and serialize together.
+    return _serialize(context.store.query(text))
