@@ -124,31 +124,40 @@ def cross_graph_context(store: Store, triples: Sequence[Triple], graph: NamedNod
     context: list[Triple] = []
     if subjects:
         values = " ".join(str(s) for s in subjects)
-        rows = store.query(
-            f"SELECT DISTINCT ?s ?o WHERE {{ VALUES ?s {{ {values} }} "
-            f"GRAPH ?g {{ ?s {_EXACT_MATCH} ?o }} FILTER (?g != {graph}) }}"
+        context += _edges(
+            store,
+            _EXACT_MATCH,
+            f"VALUES ?a {{ {values} }} GRAPH ?g {{ ?a {_EXACT_MATCH} ?b }}",
+            graph,
         )
-        context += [Triple(r["s"], _EXACT_MATCH, r["o"]) for r in solutions(rows)]
-        rows = store.query(
-            f"SELECT DISTINCT ?a ?b WHERE {{ VALUES ?n {{ {values} }} "
-            f"?n ({_SUBSIDIARY_OF}|^{_SUBSIDIARY_OF})* ?a . "
-            f"GRAPH ?g {{ ?a {_SUBSIDIARY_OF} ?b }} FILTER (?g != {graph}) }}"
+        context += _edges(
+            store,
+            _SUBSIDIARY_OF,
+            f"VALUES ?n {{ {values} }} ?n ({_SUBSIDIARY_OF}|^{_SUBSIDIARY_OF})* ?a . "
+            f"GRAPH ?g {{ ?a {_SUBSIDIARY_OF} ?b }}",
+            graph,
         )
-        context += [Triple(r["a"], _SUBSIDIARY_OF, r["b"]) for r in solutions(rows)]
     if items:
         values = " ".join(str(i) for i in items)
-        rows = store.query(
-            f"SELECT DISTINCT ?s ?o WHERE {{ VALUES ?o {{ {values} }} "
-            f"GRAPH ?g {{ ?s {_EXACT_MATCH} ?o }} FILTER (?g != {graph}) }}"
+        context += _edges(
+            store,
+            _EXACT_MATCH,
+            f"VALUES ?b {{ {values} }} GRAPH ?g {{ ?a {_EXACT_MATCH} ?b }}",
+            graph,
         )
-        context += [Triple(r["s"], _EXACT_MATCH, r["o"]) for r in solutions(rows)]
     referenced = {t.object for t in (*triples, *context)} - subjects
     return context + _types_of(store, referenced, graph)
 
 
+def _edges(store: Store, predicate: NamedNode, pattern: str, graph: NamedNode) -> list[Triple]:
+    """``?a predicate ?b`` triples that ``pattern`` finds in graphs other than ``graph``."""
+    rows = store.query(f"SELECT DISTINCT ?a ?b WHERE {{ {pattern} FILTER (?g != {graph}) }}")
+    return [Triple(row["a"], predicate, row["b"]) for row in solutions(rows)]
+
+
 def _types_of(store: Store, nodes: set[Term], graph: NamedNode) -> list[Triple]:
     """The types other graphs give to referenced nodes, so class constraints can see them."""
-    named = {n for n in nodes if isinstance(n, NamedNode)}
+    named = {n for n in nodes if isinstance(n, NamedNode) and not n.value.startswith(_VOCABULARY)}
     if not named:
         return []
     values = " ".join(str(n) for n in named)
