@@ -33,8 +33,19 @@ class Settings(BaseSettings):
     shapes_dir: Path = PROJECT_ROOT / "shapes"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    query_timeout_s: float = Field(default=30.0, gt=0)
+    query_timeout_s: float = Field(default=30.0, gt=0, description="SPARQL query time limit.")
+    query_workers: int = Field(default=4, ge=1, description="Queries evaluated at once.")
+    query_max_waiting: int = Field(default=32, ge=0, description="Queries queued before 503.")
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    read_only: bool = Field(default=False, description="Refuse every write.")
+    require_read_auth: bool = Field(default=False, description="Reads need the API key too.")
+    federation_allowlist: list[str] = Field(
+        default=["https://query.wikidata.org/sparql"],
+        description="SERVICE endpoints a query may call (a JSON list in the environment).",
+    )
+    update_sandbox_max_quads: int = Field(
+        default=2_000_000, gt=0, description="Largest store a validated SPARQL update copies."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_values(self) -> Settings:

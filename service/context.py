@@ -5,6 +5,7 @@ Created once by the CLI command or the app's lifespan, never at import time.
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 
 from service.config import Settings
@@ -24,6 +25,8 @@ class ServiceContext:
         self.ontology = OntologyBundle.from_dir(settings.ontology_dir)
         self.store: Store = store if store is not None else EmbeddedStore(settings.store)
         self.ontology_reloaded = ensure_ontology(self.store, self.ontology, self.graphs)
+        # Writes are serialised: each validates against the store as it will be committed.
+        self.write_lock = threading.Lock()
 
     @cached_property
     def shapes(self) -> ShapesGraph:

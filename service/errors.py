@@ -13,6 +13,7 @@ class AllianceGraphError(Exception):
 
     status = 400
     title = "Bad request"
+    headers: dict[str, str] = {}  # noqa: RUF012 - read-only class default, overridden per class
 
 
 class RdfSyntaxError(AllianceGraphError):
@@ -73,3 +74,27 @@ class RemoteStoreError(AllianceGraphError):
 
     status = 502
     title = "Remote store error"
+
+
+class Unauthorized(AllianceGraphError):
+    """No credentials where the operation needs them."""
+
+    status = 401
+    title = "Authentication required"
+    headers = {"WWW-Authenticate": 'Bearer realm="alliancegraph"'}  # noqa: RUF012
+
+
+class Forbidden(AllianceGraphError):
+    """Credentials that do not allow the operation, or a server that refuses it."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class BodyTooLarge(AllianceGraphError):
+    status = 413
+    title = "Request body too large"
+
+
+class MalformedRequestBody(AllianceGraphError):
+    title = "Malformed request"

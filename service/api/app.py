@@ -9,9 +9,10 @@ from fastapi import FastAPI
 
 from service import __version__
 from service.api.problems import install_problem_handlers
-from service.api.routers import health, ontology, sparql
+from service.api.routers import graph_store, health, ontology, sparql
 from service.config import Settings, get_settings
 from service.context import ServiceContext
+from service.query_runner import QueryRunner
 from service.store.port import Store
 
 
@@ -22,10 +23,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context = ServiceContext(resolved, store)
+        runner = QueryRunner(
+            resolved.query_workers, resolved.query_timeout_s, resolved.query_max_waiting
+        )
         app.state.context = context
+        app.state.runner = runner
         try:
             yield
         finally:
+            runner.close()
             context.close()
 
     app = FastAPI(
@@ -37,5 +43,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(sparql.router)
+    app.include_router(graph_store.router)
     app.include_router(ontology.router)
     return app

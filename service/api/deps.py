@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.context import ServiceContext
+from service.query_runner import QueryRunner
 from service.store.port import Store
 
 
@@ -21,3 +22,11 @@ def get_store(request: Request) -> Store:
 
 ContextDep = Annotated[ServiceContext, Depends(get_context)]
 StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def get_runner(request: Request) -> QueryRunner:
+    runner: QueryRunner = request.app.state.runner
+    return runner
+
+
+RunnerDep = Annotated[QueryRunner, Depends(get_runner)]

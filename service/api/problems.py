@@ -16,10 +16,12 @@ PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("alliancegraph.api")
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     """A problem+json response."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
@@ -29,12 +31,13 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
         extra.update(line=error.line, column=error.column)
     if isinstance(error, ValidationFailed):
         extra["report"] = error.report.to_json()
-    return problem(error.status, error.title, str(error), **extra)
+    return problem(error.status, error.title, str(error), error.headers or None, **extra)
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)  # noqa: S101 - registered for this type only
-    return problem(error.status_code, error.detail if isinstance(error.detail, str) else "", "")
+    detail = error.detail if isinstance(error.detail, str) else ""
+    return problem(error.status_code, detail, detail, dict(error.headers or {}) or None)
 
 
 async def _request_validation_error(request: Request, error: Exception) -> JSONResponse:

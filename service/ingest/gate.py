@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Triple
 
 from service.errors import AllianceGraphError, ValidationFailed
 from service.namespaces import AG, AG_ONTOLOGY, DOMAIN, RDF, SHAPES, SKOS, WD, GraphNames
-from service.store.port import Store, solutions
+from service.store.port import GraphName, Store, solutions
 from service.validation import Severity, ShapesGraph, ValidationReport, ValidationResult
 
 Term = NamedNode | BlankNode | Literal | Triple
@@ -34,26 +34,26 @@ class ManagedGraphError(AllianceGraphError):
     title = "Graph is managed by the service"
 
 
-def is_managed(graph: NamedNode, graphs: GraphNames) -> bool:
+def is_managed(graph: GraphName, graphs: GraphNames) -> bool:
     """Whether the service maintains this graph itself (ontology, derived shortcuts)."""
     return graph in (graphs.ontology, graphs.derived)
 
 
-def check_writable(graph: NamedNode, graphs: GraphNames) -> None:
+def check_writable(graph: GraphName, graphs: GraphNames) -> None:
     """Refuse writes to graphs the service maintains (the ontology and the derived shortcuts).
 
     :raises ManagedGraphError: for the ontology or derived graph.
     """
     if is_managed(graph, graphs):
         raise ManagedGraphError(
-            f"<{graph.value}> is maintained by the service and cannot be written directly"
+            f"<{graph_label(graph)}> is maintained by the service and cannot be written directly"
         )
 
 
 def commit_graphs(
     store: Store,
     shapes: ShapesGraph,
-    candidates: Mapping[NamedNode, Sequence[Triple]],
+    candidates: Mapping[GraphName, Sequence[Triple]],
     graphs: GraphNames,
 ) -> ValidationReport:
     """Validate each candidate graph, then replace all of them atomically and flush.
@@ -69,22 +69,27 @@ def commit_graphs(
         report.extend(validate_candidate(store, shapes, triples, graph))
     if not report.conforms:
         raise ValidationFailed(report)
-    store.replace_graphs(candidates)
+    store.replace_graphs(dict(candidates))
     store.flush()
     return report
 
 
+def graph_label(graph: GraphName) -> str:
+    """How reports name a graph: its IRI, or ``default``."""
+    return "default" if isinstance(graph, DefaultGraph) else graph.value
+
+
 def validate_candidate(
-    store: Store, shapes: ShapesGraph, triples: Sequence[Triple], graph: NamedNode
+    store: Store, shapes: ShapesGraph, triples: Sequence[Triple], graph: GraphName
 ) -> ValidationReport:
     """The report for one candidate graph that would replace ``graph``."""
     context = cross_graph_context(store, triples, graph)
-    report = shapes.validate(triples, graph=graph.value, context=context)
+    report = shapes.validate(triples, graph=graph_label(graph), context=context)
     report.results.extend(vocabulary_statements(triples, graph))
     return report
 
 
-def vocabulary_statements(triples: Sequence[Triple], graph: NamedNode) -> list[ValidationResult]:
+def vocabulary_statements(triples: Sequence[Triple], graph: GraphName) -> list[ValidationResult]:
     """Statements a candidate makes about vocabulary terms, which only the ontology may make.
 
     A source that could add a concept to the technology scheme, or relabel a class, would change
@@ -105,13 +110,13 @@ def vocabulary_statements(triples: Sequence[Triple], graph: NamedNode) -> list[V
             "and the technology-domain concepts); a source can use them, not define them.",
             constraint=SHAPES + "VocabularyIsReadOnly",
             shape=SHAPES + "VocabularyIsReadOnly",
-            graph=graph.value,
+            graph=graph_label(graph),
         )
         for subject in subjects
     ]
 
 
-def cross_graph_context(store: Store, triples: Sequence[Triple], graph: NamedNode) -> list[Triple]:
+def cross_graph_context(store: Store, triples: Sequence[Triple], graph: GraphName) -> list[Triple]:
     """The facts of other graphs that the candidate's validation needs (see module docs)."""
     subjects = {t.subject for t in triples if isinstance(t.subject, NamedNode)}
     items = {
@@ -149,13 +154,18 @@ def cross_graph_context(store: Store, triples: Sequence[Triple], graph: NamedNod
     return context + _types_of(store, referenced, graph)
 
 
-def _edges(store: Store, predicate: NamedNode, pattern: str, graph: NamedNode) -> list[Triple]:
+def _other_graphs(graph: GraphName) -> str:
+    # GRAPH ?g ranges over named graphs only, so the default graph needs no filter.
+    return "" if isinstance(graph, DefaultGraph) else f"FILTER (?g != {graph})"
+
+
+def _edges(store: Store, predicate: NamedNode, pattern: str, graph: GraphName) -> list[Triple]:
     """``?a predicate ?b`` triples that ``pattern`` finds in graphs other than ``graph``."""
-    rows = store.query(f"SELECT DISTINCT ?a ?b WHERE {{ {pattern} FILTER (?g != {graph}) }}")
+    rows = store.query(f"SELECT DISTINCT ?a ?b WHERE {{ {pattern} {_other_graphs(graph)} }}")
     return [Triple(row["a"], predicate, row["b"]) for row in solutions(rows)]
 
 
-def _types_of(store: Store, nodes: set[Term], graph: NamedNode) -> list[Triple]:
+def _types_of(store: Store, nodes: set[Term], graph: GraphName) -> list[Triple]:
     """The types other graphs give to referenced nodes, so class constraints can see them."""
     named = {n for n in nodes if isinstance(n, NamedNode) and not n.value.startswith(_VOCABULARY)}
     if not named:
@@ -163,6 +173,6 @@ def _types_of(store: Store, nodes: set[Term], graph: NamedNode) -> list[Triple]:
     values = " ".join(str(n) for n in named)
     rows = store.query(
         f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {values} }} "
-        f"GRAPH ?g {{ ?s a ?t }} FILTER (?g != {graph}) }}"
+        f"GRAPH ?g {{ ?s a ?t }} {_other_graphs(graph)} }}"
     )
     return [Triple(r["s"], _TYPE, r["t"]) for r in solutions(rows)]

@@ -15,10 +15,10 @@ import pyoxigraph
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Triple
 
 from service.errors import AllianceGraphError, RdfSyntaxError
-from service.ingest.gate import check_writable, commit_graphs, is_managed
+from service.ingest.gate import check_writable, commit_graphs, graph_label, is_managed
 from service.namespaces import GraphNames
 from service.rdf_formats import format_for_path
-from service.store.port import Store
+from service.store.port import GraphName, Store
 from service.validation import ShapesGraph, ValidationReport
 
 
@@ -110,9 +110,11 @@ def load_file(
         check_writable(graph, graphs)
     candidates = parse_graphs(path, format_for_path(path), graph=graph, name=str(path))
     skipped = sorted(g.value for g in candidates if is_managed(g, graphs))
-    writable = {g: t for g, t in candidates.items() if not is_managed(g, graphs)}
+    writable: dict[GraphName, list[Triple]] = {
+        g: t for g, t in candidates.items() if not is_managed(g, graphs)
+    }
     report = commit_graphs(store, shapes, writable, graphs)
-    counts = {g.value: len(triples) for g, triples in writable.items()}
+    counts = {graph_label(g): len(triples) for g, triples in writable.items()}
     return LoadResult(path, counts, report, skipped)
 
 

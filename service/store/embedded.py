@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph
-from pyoxigraph import NamedNode, Quad, RdfFormat, Triple
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Triple
 
 from service.errors import QuerySyntaxError, RdfSyntaxError
-from service.store.port import QueryResult
+from service.store.port import GraphName, QueryResult
 
 
 class EmbeddedStore:
@@ -31,8 +31,9 @@ class EmbeddedStore:
         self,
         sparql: str,
         *,
-        default_graph: Iterable[NamedNode] | None = None,
+        default_graph: Iterable[GraphName] | None = None,
         named_graphs: Iterable[NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL 1.1 query; the default graph is the union of all graphs unless given.
 
@@ -42,28 +43,30 @@ class EmbeddedStore:
             if default_graph is None:
                 return self._store.query(
                     sparql,
+                    base_iri=base_iri,
                     use_default_graph_as_union=True,
                     named_graphs=list(named_graphs) if named_graphs is not None else None,
                 )
             return self._store.query(
                 sparql,
+                base_iri=base_iri,
                 default_graph=list(default_graph),
                 named_graphs=list(named_graphs) if named_graphs is not None else None,
             )
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from None
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL 1.1 update in one transaction.
 
         :raises QuerySyntaxError: if the update does not parse.
         """
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from None
 
-    def replace_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
+    def replace_graphs(self, graphs: Mapping[GraphName, Iterable[Triple]]) -> None:
         """Replace several graphs in one transaction (one SPARQL update: DROP then INSERT DATA).
 
         Terms are written with pyoxigraph's own N-Triples forms, so nothing user-supplied is
@@ -71,12 +74,18 @@ class EmbeddedStore:
         """
         operations: list[str] = []
         for graph, triples in graphs.items():
-            operations.append(f"DROP SILENT GRAPH {graph}")
+            default = isinstance(graph, DefaultGraph)
+            operations.append("DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {graph}")
             body = " .\n".join(f"{t.subject} {t.predicate} {t.object}" for t in triples)
             if body:
-                operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body} .\n}} }}")
+                block = f"{{\n{body} .\n}}" if default else f"{{ GRAPH {graph} {{\n{body} .\n}} }}"
+                operations.append(f"INSERT DATA {block}")
         if operations:
             self._store.update(" ;\n".join(operations))
+
+    def contains_graph(self, graph: NamedNode) -> bool:
+        """Whether a named graph holds at least one quad."""
+        return next(self._store.quads_for_pattern(None, None, None, graph), None) is not None
 
     def drop_graph(self, graph: NamedNode) -> bool:
         """Remove a named graph; return whether it existed."""
@@ -88,17 +97,14 @@ class EmbeddedStore:
     def named_graphs(self) -> list[NamedNode]:
         """The named graphs that hold at least one quad, sorted by IRI."""
         graphs = [g for g in self._store.named_graphs() if isinstance(g, NamedNode)]
-        return sorted(
-            (g for g in graphs if next(self._store.quads_for_pattern(None, None, None, g), None)),
-            key=lambda g: g.value,
-        )
+        return sorted((g for g in graphs if self.contains_graph(g)), key=lambda g: g.value)
 
-    def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
-        """Stream the quads of one named graph, or of the whole dataset."""
+    def quads(self, graph: GraphName | None = None) -> Iterator[Quad]:
+        """Stream the quads of one graph, or of the whole dataset."""
         return iter(self._store.quads_for_pattern(None, None, None, graph))
 
-    def count(self, graph: NamedNode | None = None) -> int:
-        """The number of quads in one named graph, or in the whole dataset."""
+    def count(self, graph: GraphName | None = None) -> int:
+        """The number of quads in one graph, or in the whole dataset."""
         if graph is None:
             return len(self._store)
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
@@ -116,7 +122,7 @@ class EmbeddedStore:
         return counter.count
 
     def dump(
-        self, output: BinaryIO, rdf_format: RdfFormat, *, graph: NamedNode | None = None
+        self, output: BinaryIO, rdf_format: RdfFormat, *, graph: GraphName | None = None
     ) -> None:
         """Write one graph (any format), or the whole dataset (a quad format), to ``output``."""
         if graph is None:

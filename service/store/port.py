@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import BinaryIO, Protocol, runtime_checkable
 
 from pyoxigraph import (
+    DefaultGraph,
     NamedNode,
     Quad,
     QueryBoolean,
@@ -23,6 +24,8 @@ from pyoxigraph import (
 )
 
 QueryResult = QuerySolutions | QueryTriples | QueryBoolean
+#: A graph of the dataset: a named graph or the store's default graph.
+GraphName = NamedNode | DefaultGraph
 
 
 @runtime_checkable
@@ -33,30 +36,37 @@ class Store(Protocol):
         self,
         sparql: str,
         *,
-        default_graph: Iterable[NamedNode] | None = None,
+        default_graph: Iterable[GraphName] | None = None,
         named_graphs: Iterable[NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL 1.1 query.
 
-        Without ``default_graph`` the default graph is the union of all graphs.
+        Without ``default_graph`` the default graph is the union of all graphs; with it, the
+        default graph is the merge of the given graphs. ``named_graphs`` restricts the graphs
+        that ``GRAPH`` can see.
 
         :raises QuerySyntaxError: if the query does not parse.
         """
         ...
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL 1.1 update, atomically.
 
         :raises QuerySyntaxError: if the update does not parse.
         """
         ...
 
-    def replace_graphs(self, graphs: Mapping[NamedNode, Iterable[Triple]]) -> None:
+    def replace_graphs(self, graphs: Mapping[GraphName, Iterable[Triple]]) -> None:
         """Replace the content of each given graph, all of them in one atomic step.
 
         A graph mapped to no triples is dropped. Readers see either all of the old graphs or
         all of the new ones, never a mix, and a crash leaves the old state whole.
         """
+        ...
+
+    def contains_graph(self, graph: NamedNode) -> bool:
+        """Whether a named graph holds at least one quad."""
         ...
 
     def drop_graph(self, graph: NamedNode) -> bool:
@@ -67,12 +77,12 @@ class Store(Protocol):
         """The named graphs that hold at least one quad, sorted by IRI."""
         ...
 
-    def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
-        """Stream the quads of one named graph, or of the whole dataset."""
+    def quads(self, graph: GraphName | None = None) -> Iterator[Quad]:
+        """Stream the quads of one graph, or of the whole dataset."""
         ...
 
-    def count(self, graph: NamedNode | None = None) -> int:
-        """The number of quads in one named graph, or in the whole dataset."""
+    def count(self, graph: GraphName | None = None) -> int:
+        """The number of quads in one graph, or in the whole dataset."""
         ...
 
     def bulk_extend(self, quads: Iterable[Quad]) -> int:
@@ -85,7 +95,7 @@ class Store(Protocol):
         ...
 
     def dump(
-        self, output: BinaryIO, rdf_format: RdfFormat, *, graph: NamedNode | None = None
+        self, output: BinaryIO, rdf_format: RdfFormat, *, graph: GraphName | None = None
     ) -> None:
         """Write one graph, or the whole dataset in a quad format, to ``output``."""
         ...

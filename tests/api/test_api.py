@@ -90,8 +90,18 @@ def test_sparql_ask_and_construct(client: TestClient) -> None:
     assert "mwc-2024" in construct.text
 
 
-def test_sparql_without_query_is_a_problem(client: TestClient) -> None:
-    _problem(client.get("/sparql"), 400)
+def test_sparql_without_query_describes_the_service(client: TestClient) -> None:
+    described = client.get("/sparql", headers={"accept": "text/turtle"})
+    assert described.status_code == 200
+    assert described.headers["content-type"].startswith("text/turtle")
+    assert "sparql-service-description#Service" in described.text
+
+
+def test_sparql_shows_the_query_page_to_a_browser(client: TestClient) -> None:
+    page = client.get("/sparql", headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Partners of LG Electronics in XR" in page.text
+    assert "<script src" not in page.text
 
 
 def test_sparql_syntax_error_is_a_400_problem(client: TestClient) -> None:
@@ -99,9 +109,16 @@ def test_sparql_syntax_error_is_a_400_problem(client: TestClient) -> None:
     assert "SPARQL" in str(body["title"])
 
 
-def test_sparql_endpoint_refuses_updates(client: TestClient) -> None:
+def test_sparql_updates_need_the_api_key_and_never_run_by_get(client: TestClient) -> None:
     before = client.get("/health").json()["quads"]
-    _problem(client.post("/sparql", data={"query": "DROP ALL"}), 400)
+    missing = client.post("/sparql", data={"update": "DROP ALL"})
+    _problem(missing, 401)
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    wrong = client.post(
+        "/sparql", data={"update": "DROP ALL"}, headers={"authorization": "Bearer wrong-key-000"}
+    )
+    _problem(wrong, 403)
+    _problem(client.get("/sparql", params={"update": "CLEAR ALL"}), 400)
     _problem(client.get("/sparql", params={"query": "CLEAR ALL"}), 400)
     assert client.get("/health").json()["quads"] == before
 

@@ -1,91 +1,105 @@
-"""``/sparql``: read-only SPARQL 1.1 query over the union of all graphs.
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint (query, update, service description, query page).
 
-Implements the query operation of https://www.w3.org/TR/sparql11-protocol/#query-operation
-(GET, POST form-encoded, POST ``application/sparql-query``). Updates are not accepted here yet.
+See https://www.w3.org/TR/sparql11-protocol/. Parsing is in ``service.sparql_protocol``, query
+execution in ``service.query_runner``, validated updates in ``service.ingest.update``.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from pyoxigraph import serialize
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import ContextDep
+from service.api.bodies import read_body
+from service.api.deps import ContextDep, RunnerDep
+from service.api.query_page import query_page
+from service.api.security import require_reader, require_writer
+from service.conneg import accepts, negotiate
 from service.context import ServiceContext
-from service.errors import AllianceGraphError, UnsupportedMediaType
-from service.store.port import QueryResult
+from service.ingest.update import UpdateOutcome, run_update
+from service.query_runner import GRAPH_FORMATS, QueryJob
+from service.service_description import service_description
+from service.sparql_protocol import DescriptionRequest, QueryRequest, UpdateRequest, parse_request
 
 router = APIRouter(tags=["sparql"])
 
-
-class MissingQuery(AllianceGraphError):
-    title = "Missing query"
+_DESCRIPTION_FORMATS = [m for m in GRAPH_FORMATS if m != "text/plain"]
 
 
-class BodyTooLarge(AllianceGraphError):
-    status = 413
-    title = "Request body too large"
-
-
-def _serialize(result: QueryResult) -> Response:
-    buffer = io.BytesIO()
-    if isinstance(result, QuerySolutions | QueryBoolean):
-        result.serialize(buffer, QueryResultsFormat.JSON)
-        return Response(buffer.getvalue(), media_type=QueryResultsFormat.JSON.media_type)
-    result.serialize(buffer, RdfFormat.TURTLE)
-    return Response(buffer.getvalue(), media_type=RdfFormat.TURTLE.media_type)
-
-
-@router.get("/sparql")
-def sparql_get(
-    context: ContextDep,
-    query: Annotated[str | None, Query(description="A SPARQL 1.1 query.")] = None,
-) -> Response:
-    """Run a query given as the ``query`` parameter.
-
-    :raises MissingQuery: without a ``query`` parameter.
-    """
-    if not query:
-        raise MissingQuery("pass a SPARQL query as the 'query' parameter")
-    return _serialize(context.store.query(query))
-
-
-@router.post("/sparql")
-async def sparql_post(request: Request, context: ContextDep) -> Response:
-    """Run a query sent form-encoded (``query=``) or as ``application/sparql-query``.
-
-    :raises UnsupportedMediaType: for any other content type.
-    :raises BodyTooLarge: past the configured body limit.
-    """
-    limit = context.settings.max_body_bytes
-    body = await request.body()
-    if len(body) > limit:
-        raise BodyTooLarge(f"the request body is over the limit of {limit} bytes")
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type == "application/sparql-query":
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise AllianceGraphError(
-                f"the query is not UTF-8 (byte {error.start} cannot be decoded)"
-            ) from None
-    elif media_type == "application/x-www-form-urlencoded":
-        form = await request.form()
-        value = form.get("query")
-        if not isinstance(value, str) or not value:
-            raise MissingQuery("the form has no 'query' field")
-        text = value
-    else:
-        raise UnsupportedMediaType(
-            "send the query as application/sparql-query or application/x-www-form-urlencoded"
+@router.api_route(
+    "/sparql",
+    methods=["GET", "POST"],
+    summary="SPARQL 1.1 query and update",
+    response_class=Response,
+    responses={
+        200: {"description": "Query results, update summary, or the service description."},
+        400: {"description": "Malformed request or syntax error (problem+json)."},
+        401: {"description": "An update without the API key."},
+        406: {"description": "No acceptable result format."},
+        415: {"description": "Unsupported Content-Type for a POST."},
+        422: {"description": "The update breaks the SHACL shapes; nothing was written."},
+        503: {"description": "Query time limit exceeded, or all workers busy."},
+    },
+)
+async def sparql(request: Request, context: ContextDep, runner: RunnerDep) -> Response:
+    """Query by GET or POST; update by POST (needs the API key); describe the service on a
+    plain GET (RDF), or show the query page to a browser (HTML)."""
+    settings = context.settings
+    body = await read_body(request, settings.max_body_bytes)
+    operation = parse_request(
+        request.method,
+        request.query_params.multi_items(),
+        request.headers.get("content-type"),
+        body,
+    )
+    accept = request.headers.get("accept")
+    if isinstance(operation, QueryRequest):
+        require_reader(request, settings)
+        job = QueryJob(
+            context.store, operation, accept, settings.base_iri, settings.federation_allowlist
         )
-    return await run_in_threadpool(_run, context, text)
+        media_type, stream = await runner.run(job)
+        return StreamingResponse(stream, media_type=media_type)
+    if isinstance(operation, UpdateRequest):
+        require_writer(request, settings)
+        outcome = await run_in_threadpool(_update, context, operation)
+        return JSONResponse(
+            {
+                "changedGraphs": outcome.changed,
+                "unchangedManagedGraphs": outcome.untouched_managed,
+                "validation": outcome.report.to_json(),
+            }
+        )
+    require_reader(request, settings)
+    assert isinstance(operation, DescriptionRequest)  # noqa: S101 - the parser's third case
+    if accepts(accept, "text/html") and not any(accepts(accept, m) for m in _DESCRIPTION_FORMATS):
+        return HTMLResponse(query_page(str(request.url_for("sparql"))))
+    return await run_in_threadpool(_describe, context, str(request.url_for("sparql")), accept)
 
 
-def _run(context: ServiceContext, text: str) -> Response:
-    # pyoxigraph results are bound to the thread that made them: query and serialize together.
-    return _serialize(context.store.query(text))
+def _update(context: ServiceContext, operation: UpdateRequest) -> UpdateOutcome:
+    settings = context.settings
+    with context.write_lock:
+        return run_update(
+            context.store,
+            context.shapes,
+            context.graphs,
+            operation,
+            base_iri=settings.base_iri,
+            allowed_services=settings.federation_allowlist,
+            max_quads=settings.update_sandbox_max_quads,
+        )
+
+
+def _describe(context: ServiceContext, endpoint: str, accept: str | None) -> Response:
+    media_type = negotiate(accept, _DESCRIPTION_FORMATS)
+    graphs = [g for g in context.store.named_graphs() if not context.graphs.is_source(g)]
+    triples = service_description(
+        endpoint, context.store, read_only=context.settings.read_only, named_graphs=graphs
+    )
+    output = io.BytesIO()
+    serialize(triples, output, GRAPH_FORMATS[media_type])
+    return Response(output.getvalue(), media_type=media_type)

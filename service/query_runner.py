@@ -1,0 +1,254 @@
+"""Running SPARQL queries for the HTTP endpoint: a bounded pool, a time limit, streamed results.
+
+Each query runs on a worker thread of a fixed-size pool (pyoxigraph releases the GIL, so workers
+run in parallel). The worker evaluates the query and serializes the results with pyoxigraph's
+own serializers into chunks that the event loop streams to the client, with back-pressure: a
+slow client stops the worker instead of filling memory. pyoxigraph results must be consumed on
+the thread that created them, which is why evaluation and serialization share the worker.
+
+The time limit counts from the request's arrival. If no result has been produced by then, the
+client gets a 503 problem and the worker is told to stop. What an abandoned query still costs:
+pyoxigraph cannot interrupt an operator that must see all its input before producing any output
+(ORDER BY, GROUP BY, DISTINCT over a large result, a big join), so such a query keeps its
+worker thread busy until that step finishes; it is stopped as soon as it next produces a
+result. Streaming queries stop at the next result. A stream that exceeds the limit after it
+has started is cut off, and the connection is closed without completing the document, so the
+client sees a transfer error rather than a truncated result that looks complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import traceback
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+
+from service.conneg import negotiate
+from service.errors import AllianceGraphError
+from service.federation import check_federation
+from service.sparql_protocol import QueryRequest
+from service.store.port import QueryResult, Store
+
+SOLUTION_FORMATS: dict[str, QueryResultsFormat] = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+    "text/csv": QueryResultsFormat.CSV,
+    "text/tab-separated-values": QueryResultsFormat.TSV,
+    "application/json": QueryResultsFormat.JSON,
+    "application/xml": QueryResultsFormat.XML,
+}
+BOOLEAN_FORMATS = {
+    k: v
+    for k, v in SOLUTION_FORMATS.items()
+    if v in (QueryResultsFormat.JSON, QueryResultsFormat.XML)
+}
+GRAPH_FORMATS: dict[str, RdfFormat] = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "application/ld+json": RdfFormat.JSON_LD,
+    "application/n-quads": RdfFormat.N_QUADS,
+    "application/trig": RdfFormat.TRIG,
+    "text/plain": RdfFormat.N_TRIPLES,
+}
+_CHUNK = 64 * 1024
+
+
+class QueryTimeout(AllianceGraphError):
+    status = 503
+    title = "Query time limit exceeded"
+
+
+class ServerBusy(AllianceGraphError):
+    status = 503
+    title = "Too many queries in progress"
+
+
+class _Cancelled(Exception):
+    """The consumer went away or the time limit passed: stop producing."""
+
+
+class _Channel:
+    """Worker-to-event-loop messages with a bounded number in flight."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, in_flight: int = 8) -> None:
+        self._loop = loop
+        self._queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self._slots = threading.Semaphore(in_flight)
+        self.cancelled = threading.Event()
+
+    def send(self, kind: str, payload: Any) -> None:
+        """Called on the worker thread; blocks while the consumer is behind."""
+        while not self._slots.acquire(timeout=0.1):
+            if self.cancelled.is_set():
+                raise _Cancelled
+        if self.cancelled.is_set():
+            raise _Cancelled
+        try:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, (kind, payload))
+        except RuntimeError:  # the event loop is closed: nobody is listening any more
+            raise _Cancelled from None
+
+    async def receive(self, deadline: float) -> tuple[str, Any]:
+        """Called on the event loop. :raises TimeoutError: past the deadline."""
+        remaining = deadline - self._loop.time()
+        if remaining <= 0:
+            raise TimeoutError
+        message = await asyncio.wait_for(self._queue.get(), timeout=remaining)
+        self._slots.release()
+        return message
+
+
+class _ChannelWriter:
+    """A binary file for pyoxigraph's serializers that sends full chunks down the channel."""
+
+    def __init__(self, channel: _Channel) -> None:
+        self._channel = channel
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= _CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._channel.send("chunk", bytes(self._buffer))
+            self._buffer.clear()
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """Everything a worker needs to answer one query."""
+
+    store: Store
+    request: QueryRequest
+    accept: str | None
+    base_iri: str
+    allowed_services: Sequence[str]
+
+
+def choose_format(
+    result: QueryResult, accept: str | None
+) -> tuple[str, QueryResultsFormat | RdfFormat]:
+    """The media type and serializer for a result, by content negotiation.
+
+    :raises NotAcceptable: if the client accepts none of the result's formats.
+    """
+    if isinstance(result, QueryBoolean):
+        media = negotiate(accept, list(BOOLEAN_FORMATS))
+        return media, BOOLEAN_FORMATS[media]
+    if isinstance(result, QuerySolutions):
+        media = negotiate(accept, list(SOLUTION_FORMATS))
+        return media, SOLUTION_FORMATS[media]
+    media = negotiate(accept, list(GRAPH_FORMATS))
+    return media, GRAPH_FORMATS[media]
+
+
+def _evaluate(job: QueryJob) -> QueryResult:
+    check_federation(job.request.text, job.allowed_services)
+    request = job.request
+    if request.default_graphs or request.named_graphs:
+        return job.store.query(
+            request.text,
+            default_graph=request.default_graphs,
+            named_graphs=request.named_graphs or None,
+            base_iri=job.base_iri,
+        )
+    return job.store.query(request.text, base_iri=job.base_iri)
+
+
+def _produce(job: QueryJob, channel: _Channel) -> None:
+    result = _evaluate(job)
+    media, rdf_format = choose_format(result, job.accept)
+    charset = "; charset=utf-8" if media.startswith("text/") else ""
+    channel.send("start", media + charset)
+    writer = _ChannelWriter(channel)
+    result.serialize(writer, rdf_format)  # type: ignore[arg-type]
+    writer.flush()
+    channel.send("end", None)
+
+
+def _work(job: QueryJob, channel: _Channel) -> None:
+    if channel.cancelled.is_set():
+        return
+    try:
+        _produce(job, channel)
+    except _Cancelled:
+        return
+    except Exception as error:  # handed to the event loop, which raises it in the request
+        # The traceback holds the finished frame of _produce and with it the pyoxigraph
+        # result, which must be dropped on this thread: clear those frames' locals here.
+        traceback.clear_frames(error.__traceback__)
+        try:
+            channel.send("error", error)
+        except _Cancelled:
+            return
+
+
+class QueryRunner:
+    """The bounded pool that runs queries; one per application."""
+
+    def __init__(self, workers: int, timeout_s: float, max_waiting: int) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sparql")
+        self._timeout_s = timeout_s
+        self._capacity = workers + max_waiting
+        self._active = 0
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _release(self) -> None:
+        with self._lock:
+            self._active -= 1
+
+    async def run(self, job: QueryJob) -> tuple[str, AsyncIterator[bytes]]:
+        """Start a query; return its media type and the stream of its serialized results.
+
+        :raises QueryTimeout: if no result is ready within the time limit.
+        :raises ServerBusy: if every worker is busy and the waiting line is full.
+        :raises AllianceGraphError: what the query itself raises (syntax, 406, federation).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout_s
+        with self._lock:
+            if self._active >= self._capacity:
+                raise ServerBusy("every query worker is busy; retry shortly")
+            self._active += 1
+        channel = _Channel(loop)
+        future = loop.run_in_executor(self._executor, _work, job, channel)
+        future.add_done_callback(lambda _: self._release())
+        try:
+            kind, payload = await channel.receive(deadline)
+        except TimeoutError:
+            channel.cancelled.set()
+            raise QueryTimeout(
+                f"the query did not produce results within {self._timeout_s:g} s; it was stopped"
+            ) from None
+        if kind == "error":
+            raise payload
+        return payload, _stream(channel, deadline, self._timeout_s)
+
+
+async def _stream(channel: _Channel, deadline: float, limit: float) -> AsyncIterator[bytes]:
+    try:
+        while True:
+            try:
+                kind, payload = await channel.receive(deadline)
+            except TimeoutError:
+                raise QueryTimeout(f"the result stream exceeded the {limit:g} s limit") from None
+            if kind == "chunk":
+                yield payload
+            elif kind == "end":
+                return
+            else:
+                raise payload
+    finally:
+        channel.cancelled.set()

@@ -1,0 +1,52 @@
+"""Starting a real `alliancegraph serve` on loopback for tests that need a live server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2 as httpx
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_server(store: Path, **env: str) -> Iterator[str]:
+    """A server process on a free loopback port; yields its base URL and stops it after."""
+    port = free_port()
+    executable = Path(sys.executable).with_name("alliancegraph")
+    environment = {**os.environ, **{f"ALLIANCEGRAPH_{k.upper()}": v for k, v in env.items()}}
+    process = subprocess.Popen(
+        [str(executable), "--store", str(store), "serve", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited: {process.stderr.read().decode()}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not start within 30 s")
+        yield base
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()
