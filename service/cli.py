@@ -74,21 +74,26 @@ def _fail(error: AllianceGraphError) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    read_only: Annotated[
+        bool, typer.Option("--read-only", help="Refuse every write (updates, graph uploads).")
+    ] = False,
 ) -> None:
-    """Serve the HTTP API (health, SPARQL query) on the embedded store."""
+    """Serve the HTTP API: SPARQL 1.1 query/update, Graph Store, ontology, health."""
     import uvicorn
 
     from service.api.app import create_app
 
-    settings = _settings(host=host, port=port)
+    settings = _settings(host=host, port=port, read_only=read_only or None)
     application = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
     err.print(
         f"AllianceGraph serving {settings.store} on [bold]{base}[/bold]\n"
-        f"  SPARQL endpoint  {base}/sparql?query=...\n"
+        f"  SPARQL endpoint  {base}/sparql (query page in a browser)\n"
+        f"  Graph Store      {base}/store?graph=IRI\n"
         f"  health           {base}/health\n"
         f"  API docs         {base}/docs\n"
         f"  ontology         {base}/ontology"
+        + ("\n  read-only: every write is refused" if settings.read_only else "")
     )
     uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
 

@@ -5,14 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.errors import AllianceGraphError
-
-
-class NotAcceptable(AllianceGraphError):
-    """No offered media type is acceptable to the client."""
-
-    status = 406
-    title = "Not acceptable"
+from service.errors import NotAcceptable
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,69 @@ class BodyTooLarge(AllianceGraphError):
 
 class MalformedRequestBody(AllianceGraphError):
     title = "Malformed request"
+
+
+class ManagedGraphError(AllianceGraphError):
+    """A write aimed at a graph that the service maintains itself."""
+
+    status = 403
+    title = "Graph is managed by the service"
+
+
+class MissingGraphError(AllianceGraphError):
+    """Triples that no named graph was given for."""
+
+    title = "No target graph"
+
+
+class MalformedRequest(AllianceGraphError):
+    """A protocol request that breaks the SPARQL 1.1 Protocol's rules."""
+
+    title = "Malformed SPARQL protocol request"
+
+
+class MethodNotAllowed(AllianceGraphError):
+    status = 405
+    title = "Method not allowed"
+
+
+class NotAcceptable(AllianceGraphError):
+    """No offered media type is acceptable to the client."""
+
+    status = 406
+    title = "Not acceptable"
+
+
+class FederationRefused(AllianceGraphError):
+    """A SERVICE call to an endpoint that is not on the allow-list."""
+
+    status = 403
+    title = "Federated query refused"
+
+
+class QueryTimeout(AllianceGraphError):
+    status = 503
+    title = "Query time limit exceeded"
+
+
+class ServerBusy(AllianceGraphError):
+    status = 503
+    title = "Too many queries in progress"
+
+
+class UpdateTooLarge(AllianceGraphError):
+    status = 507
+    title = "Store too large for a validated SPARQL update"
+
+
+class UpdateFailed(AllianceGraphError):
+    title = "Update failed"
+
+
+class LoadRefused(AllianceGraphError):
+    status = 403
+    title = "LOAD is disabled"
+
+
+class GraphPayloadError(AllianceGraphError):
+    title = "Graph payload error"

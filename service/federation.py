@@ -16,14 +16,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
-from service.errors import AllianceGraphError, QuerySyntaxError
-
-
-class FederationRefused(AllianceGraphError):
-    """A SERVICE call to an endpoint that is not on the allow-list."""
-
-    status = 403
-    title = "Federated query refused"
+from service.errors import FederationRefused, QuerySyntaxError
 
 
 def _service_terms(node: Any) -> Iterator[Any]:

@@ -29,7 +29,7 @@ from typing import Any
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
 
 from service.conneg import negotiate
-from service.errors import AllianceGraphError
+from service.errors import QueryTimeout, ServerBusy
 from service.federation import check_federation
 from service.sparql_protocol import QueryRequest
 from service.store.port import QueryResult, Store
@@ -57,16 +57,6 @@ GRAPH_FORMATS: dict[str, RdfFormat] = {
     "text/plain": RdfFormat.N_TRIPLES,
 }
 _CHUNK = 64 * 1024
-
-
-class QueryTimeout(AllianceGraphError):
-    status = 503
-    title = "Query time limit exceeded"
-
-
-class ServerBusy(AllianceGraphError):
-    status = 503
-    title = "Too many queries in progress"
 
 
 class _Cancelled(Exception):

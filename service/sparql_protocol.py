@@ -14,19 +14,11 @@ from urllib.parse import parse_qsl
 
 from pyoxigraph import NamedNode
 
-from service.errors import AllianceGraphError, UnsupportedMediaType
-
-
-class MalformedRequest(AllianceGraphError):
-    """A protocol request that breaks the SPARQL 1.1 Protocol's rules."""
-
-    title = "Malformed SPARQL protocol request"
-
-
-class MethodNotAllowed(AllianceGraphError):
-    status = 405
-    title = "Method not allowed"
-
+from service.errors import (
+    MalformedRequest,
+    MethodNotAllowed,
+    UnsupportedMediaType,
+)
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"

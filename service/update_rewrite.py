@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode
 
-from service.sparql_protocol import MalformedRequest
+from service.errors import MalformedRequest
 
 _IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
@@ -93,7 +93,7 @@ def _keywords(operation: Sequence[Token]) -> list[str]:
     return [t.text.upper() for t in operation if t.depth == 0 and t.kind == "word"]
 
 
-_OPERATION_KEYWORDS = {
+OPERATION_KEYWORDS = {
     "WITH",
     "INSERT",
     "DELETE",
@@ -111,7 +111,7 @@ def _is_modify(operation: Sequence[Token]) -> bool:
     """Whether the operation is a DELETE/INSERT ... WHERE (not DATA, not DELETE WHERE)."""
     for index, token in enumerate(operation):
         word = token.text.upper()
-        if token.kind != "word" or token.depth != 0 or word not in _OPERATION_KEYWORDS:
+        if token.kind != "word" or token.depth != 0 or word not in OPERATION_KEYWORDS:
             continue
         if word == "WITH":
             return True

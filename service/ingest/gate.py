@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Triple
 
-from service.errors import AllianceGraphError, ValidationFailed
+from service.errors import ManagedGraphError, ValidationFailed
 from service.namespaces import AG, AG_ONTOLOGY, DOMAIN, RDF, SHAPES, SKOS, WD, GraphNames
 from service.store.port import GraphName, Store, solutions
 from service.validation import Severity, ShapesGraph, ValidationReport, ValidationResult
@@ -25,13 +25,6 @@ _EXACT_MATCH = NamedNode(SKOS + "exactMatch")
 _TYPE = NamedNode(RDF + "type")
 _SUBSIDIARY_OF = NamedNode(AG + "subsidiaryOf")
 _VOCABULARY = (AG_ONTOLOGY, DOMAIN)
-
-
-class ManagedGraphError(AllianceGraphError):
-    """A write aimed at a graph that the service maintains itself."""
-
-    status = 403
-    title = "Graph is managed by the service"
 
 
 def is_managed(graph: GraphName, graphs: GraphNames) -> bool:

@@ -14,18 +14,12 @@ from typing import IO, BinaryIO, cast
 import pyoxigraph
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Triple
 
-from service.errors import AllianceGraphError, RdfSyntaxError
+from service.errors import AllianceGraphError, MissingGraphError, RdfSyntaxError
 from service.ingest.gate import check_writable, commit_graphs, graph_label, is_managed
 from service.namespaces import GraphNames
 from service.rdf_formats import format_for_path
 from service.store.port import GraphName, Store
 from service.validation import ShapesGraph, ValidationReport
-
-
-class MissingGraphError(AllianceGraphError):
-    """Triples that no named graph was given for."""
-
-    title = "No target graph"
 
 
 @dataclass(frozen=True)

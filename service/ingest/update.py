@@ -16,24 +16,25 @@ from dataclasses import dataclass, field
 import pyoxigraph
 from pyoxigraph import DefaultGraph, NamedNode, Triple
 
-from service.errors import AllianceGraphError, QuerySyntaxError
+from service.errors import (
+    LoadRefused,
+    ManagedGraphError,
+    QuerySyntaxError,
+    UpdateFailed,
+    UpdateTooLarge,
+)
 from service.federation import check_federation
-from service.ingest.gate import ManagedGraphError, commit_graphs, graph_label, is_managed
+from service.ingest.gate import commit_graphs, graph_label, is_managed
 from service.namespaces import GraphNames
 from service.sparql_protocol import UpdateRequest
 from service.store.port import GraphName, Store
-from service.update_rewrite import apply_protocol_dataset, mentioned_iris, tokenize
+from service.update_rewrite import (
+    OPERATION_KEYWORDS,
+    apply_protocol_dataset,
+    mentioned_iris,
+    tokenize,
+)
 from service.validation import ShapesGraph, ValidationReport
-
-
-class UpdateTooLarge(AllianceGraphError):
-    status = 507
-    title = "Store too large for a validated SPARQL update"
-
-
-class LoadRefused(AllianceGraphError):
-    status = 403
-    title = "LOAD is disabled"
 
 
 @dataclass
@@ -43,6 +44,21 @@ class UpdateOutcome:
     changed: list[str] = field(default_factory=list)
     untouched_managed: list[str] = field(default_factory=list)
     report: ValidationReport = field(default_factory=ValidationReport)
+
+
+def _cleared_graphs(text: str) -> set[str]:
+    """The IRIs named by CLEAR and DROP operations."""
+    iris: set[str] = set()
+    current = ""
+    for token in tokenize(text):
+        if token.kind == "semicolon":
+            current = ""
+        elif token.kind == "word" and token.depth == 0 and not current:
+            word = token.text.upper()
+            current = word if word in OPERATION_KEYWORDS else ""
+        elif token.kind == "iri" and current in ("CLEAR", "DROP"):
+            iris.add(token.text[1:-1])
+    return iris
 
 
 def _graph_triples(store: pyoxigraph.Store | Store, graph: GraphName) -> set[Triple]:
@@ -86,10 +102,16 @@ def run_update(
         )
     sandbox = pyoxigraph.Store()
     sandbox.bulk_extend(store.quads())
+    # Every graph exists, empty until written: clearing or dropping one that holds nothing is
+    # not an error here (a graph that holds no quads is not kept by the store).
+    for iri in _cleared_graphs(text):
+        sandbox.add_graph(NamedNode(iri))
     try:
         sandbox.update(text, base_iri=base_iri)
     except SyntaxError as error:
         raise QuerySyntaxError(str(error)) from None
+    except RuntimeError as error:
+        raise UpdateFailed(str(error)) from None
     outcome = UpdateOutcome()
     names: set[GraphName] = {DefaultGraph(), *store.named_graphs()}
     names |= {g for g in sandbox.named_graphs() if isinstance(g, NamedNode)}

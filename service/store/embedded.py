@@ -72,14 +72,18 @@ class EmbeddedStore:
         Terms are written with pyoxigraph's own N-Triples forms, so nothing user-supplied is
         pasted into the update text unescaped.
         """
-        operations: list[str] = []
+        drops: list[str] = []
+        blocks: list[str] = []
         for graph, triples in graphs.items():
             default = isinstance(graph, DefaultGraph)
-            operations.append("DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {graph}")
+            drops.append("DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {graph}")
             body = " .\n".join(f"{t.subject} {t.predicate} {t.object}" for t in triples)
             if body:
-                block = f"{{\n{body} .\n}}" if default else f"{{ GRAPH {graph} {{\n{body} .\n}} }}"
-                operations.append(f"INSERT DATA {block}")
+                blocks.append(f"{body} ." if default else f"GRAPH {graph} {{\n{body} .\n}}")
+        operations = drops
+        if blocks:
+            # One INSERT DATA for all graphs: a blank node shared by two graphs stays one node.
+            operations = [*drops, "INSERT DATA {\n" + "\n".join(blocks) + "\n}"]
         if operations:
             self._store.update(" ;\n".join(operations))
 

@@ -6,8 +6,8 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
 from service.context import ServiceContext
-from service.errors import ValidationFailed
-from service.ingest.gate import ManagedGraphError, commit_graphs
+from service.errors import ManagedGraphError, ValidationFailed
+from service.ingest.gate import commit_graphs
 from service.namespaces import AG, RDF, RDFS, SKOS, WD
 
 ORG = "https://w3id.org/alliancegraph/id/org/"

@@ -8,8 +8,8 @@ import pytest
 from pyoxigraph import NamedNode
 
 from service.context import ServiceContext
-from service.errors import RdfSyntaxError, UnsupportedMediaType
-from service.ingest.rdf_load import MissingGraphError, load_file
+from service.errors import MissingGraphError, RdfSyntaxError, UnsupportedMediaType
+from service.ingest.rdf_load import load_file
 
 GRAPH = NamedNode("https://w3id.org/alliancegraph/graph/source/test")
 FIRM_TTL = """@prefix ag: <https://w3id.org/alliancegraph/ontology#> .

@@ -8,7 +8,6 @@ through the validation gate.
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -35,7 +34,10 @@ from service.store.port import GraphName
 
 router = APIRouter(tags=["graph store"])
 
-_TRIPLE_FORMATS = [m for m, f in GRAPH_FORMATS.items() if not f.supports_datasets]
+# One graph is written in a triple format (JSON-LD included), not as quads.
+_TRIPLE_FORMATS = [
+    m for m, f in GRAPH_FORMATS.items() if f not in (RdfFormat.N_QUADS, RdfFormat.TRIG)
+]
 
 
 def _target(request: Request) -> GraphName | None:
@@ -61,15 +63,13 @@ def _serialize(context: ServiceContext, graph: GraphName, rdf_format: RdfFormat)
     return output.getvalue()
 
 
-def _write_response(request: Request, write: GraphWrite, *, always_locate: bool) -> Response:
-    if not write.created and not always_locate:
+def _write_response(write: GraphWrite) -> Response:
+    if not write.created:
         return Response(status_code=204)
-    location = str(request.url_for("graph_store"))
-    if isinstance(write.graph, NamedNode):
-        location += "?graph=" + quote(write.graph.value, safe="")
-    body = {"graph": str(write.graph.value) if isinstance(write.graph, NamedNode) else "default"}
-    body["warnings"] = write.report.to_json()["results"]
-    return JSONResponse(body, status_code=201, headers={"Location": location})
+    # Location names the new graph by its IRI, which is also what ?graph= takes.
+    iri = write.graph.value if isinstance(write.graph, NamedNode) else "default"
+    body = {"graph": iri, "warnings": write.report.to_json()["results"]}
+    return JSONResponse(body, status_code=201, headers={"Location": iri})
 
 
 @router.api_route(
@@ -108,14 +108,12 @@ async def graph_store(request: Request, context: ContextDep) -> Response:
         return Response(status_code=204)
     body = await read_body(request, settings.max_body_bytes)
     graph = target if target is not None else new_graph_name(context.graphs)
-    triples = await run_in_threadpool(
-        parse_payload, body, request.headers.get("content-type"), graph
-    )
+    triples = await run_in_threadpool(parse_payload, body, request.headers.get("content-type"))
     operation = put_graph if method == "PUT" else post_graph
     write = await run_in_threadpool(
         _locked, context, operation, context.store, context.shapes, context.graphs, graph, triples
     )
-    return _write_response(request, write, always_locate=target is None)
+    return _write_response(write)
 
 
 def _locked(context: ServiceContext, function, *args):  # type: ignore[no-untyped-def]
