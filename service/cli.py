@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import typer
+from pydantic import ValidationError
 from pyoxigraph import (
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
+    serialize,
 )
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -21,7 +23,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from service.config import Settings
 from service.context import ServiceContext
 from service.errors import AllianceGraphError, ValidationFailed
-from service.ingest.rdf_load import LoadResult, bulk_load_file, load_file
+from service.federation import check_federation
+from service.ingest.rdf_load import LoadResult, bulk_load_file, load_files
 from service.rdf_formats import format_for_path
 from service.store_audit import validate_store
 
@@ -56,14 +59,40 @@ def _settings(**overrides: object) -> Settings:
     values = {k: v for k, v in overrides.items() if v is not None}
     if State.store is not None:
         values["store"] = State.store
-    return Settings(**values)  # type: ignore[arg-type]
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for problem in error.errors():
+            where = ".".join(str(p) for p in problem["loc"]) or "settings"
+            typer.echo(f"error: configuration {where}: {problem['msg']}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _open(**overrides: object) -> ServiceContext:
-    context = ServiceContext(_settings(**overrides))
+    settings = _settings(**overrides)
+    try:
+        context = ServiceContext(settings)
+    except OSError as error:
+        typer.echo(
+            f"error: cannot open the store at {settings.store}: {error}\n"
+            "  (only one process can open an embedded store: is `alliancegraph serve` running "
+            "on it?)",
+            err=True,
+        )
+        raise typer.Exit(1) from None
     if context.ontology_reloaded:
         err.print(f"[dim]ontology {context.ontology.version} loaded into the store[/dim]")
     return context
+
+
+def _iri(value: str | None) -> NamedNode | None:
+    """A graph option as an IRI. :raises typer.BadParameter: for an invalid IRI."""
+    if value is None:
+        return None
+    try:
+        return NamedNode(value)
+    except ValueError as error:
+        raise typer.BadParameter(f"{value!r} is not a valid IRI ({error})") from None
 
 
 def _fail(error: AllianceGraphError) -> None:
@@ -115,37 +144,31 @@ def load(
 ) -> None:
     """Load RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML).
 
-    With validation (the default) each file is checked against the SHACL shapes and committed
-    atomically, replacing the graphs it writes, so loading a file twice changes nothing. A file
-    that does not conform is rejected whole and the exit code is 1.
+    With validation (the default) the files are one write: each graph they write is replaced by
+    what they hold together, checked against the SHACL shapes, and all are committed in one
+    transaction, so loading the same files twice changes nothing. If anything does not conform,
+    nothing is written and the exit code is 1.
     """
+    target = _iri(graph)
     context = _open()
-    target = NamedNode(graph) if graph else None
-    rejected = 0
     try:
         if no_validate:
             err.print("[yellow]--no-validate: the SHACL gate is bypassed for this load[/yellow]")
-        for path in files:
-            try:
-                if no_validate:
-                    result = _bulk_load_with_progress(context, path, target)
-                else:
-                    with err.status(f"validating and loading {path}"):
-                        result = load_file(
-                            context.store, context.shapes, path, context.graphs, graph=target
-                        )
-                _print_loaded(result)
-            except ValidationFailed as error:
-                rejected += 1
-                err.print(f"[red]rejected[/red] {path}:")
-                _print_report(error.report.to_text())
-            except AllianceGraphError as error:
-                rejected += 1
-                _fail(error)
+            for path in files:
+                _print_loaded(_bulk_load_with_progress(context, path, target))
+            return
+        with err.status(f"validating and loading {len(files)} file(s)"):
+            result = load_files(context.store, context.shapes, files, context.graphs, graph=target)
+        _print_loaded(result)
+    except ValidationFailed as error:
+        typer.echo(f"rejected: {', '.join(map(str, files))}; nothing was written", err=True)
+        _print_report(error.report.to_text())
+        raise typer.Exit(1) from None
+    except AllianceGraphError as error:
+        _fail(error)
+        raise typer.Exit(1) from None
     finally:
         context.close()
-    if rejected:
-        raise typer.Exit(1)
 
 
 _REPORT_LINES = 25
@@ -166,7 +189,8 @@ def _print_loaded(result: LoadResult) -> None:
         if result.report is not None
         else "not validated"
     )
-    typer.echo(f"loaded {result.path}: {graphs}; {checked}", err=True)
+    names = ", ".join(str(p) for p in result.paths)
+    typer.echo(f"loaded {names}: {graphs}; {checked}", err=True)
     for graph in result.skipped:
         typer.echo(f"  skipped <{graph}>: maintained by the service", err=True)
 
@@ -223,10 +247,16 @@ def query(
     ] = None,
 ) -> None:
     """Run a SPARQL query over the union of all graphs and print the results."""
-    text = Path(sparql[1:]).read_text(encoding="utf-8") if sparql.startswith("@") else sparql
+    text = sparql
+    if sparql.startswith("@"):
+        try:
+            text = Path(sparql[1:]).read_text(encoding="utf-8")
+        except OSError as error:
+            raise typer.BadParameter(f"cannot read the query file: {error}") from None
     context = _open()
     try:
-        result = context.store.query(text)
+        check_federation(text, context.settings.federation_allowlist)
+        result = context.store.query(text, base_iri=context.settings.base_iri)
         out: BinaryIO = sys.stdout.buffer
         if isinstance(result, QuerySolutions | QueryBoolean):
             chosen = result_format or ResultFormat.json
@@ -279,22 +309,31 @@ def dump(
     ] = None,
     graph: Annotated[str | None, typer.Option(help="Dump only this graph.")] = None,
 ) -> None:
-    """Write the dataset as N-Quads (or one graph in the format of --output's extension)."""
+    """Write the dataset (N-Quads, or TriG for a .trig file), or one graph (N-Triples, or the
+    format of --output's extension; a quad format keeps the graph's name)."""
+    target = _iri(graph)
+    rdf_format = RdfFormat.N_QUADS if target is None else RdfFormat.N_TRIPLES
+    if output is not None:
+        rdf_format = format_for_path(output)
+    if target is None and not rdf_format.supports_datasets:
+        raise typer.BadParameter(
+            f"the whole dataset needs a quad format (.nq or .trig), not {rdf_format.name}; "
+            "or pass --graph"
+        )
     context = _open()
     try:
-        rdf_format = RdfFormat.N_QUADS if graph is None else RdfFormat.N_TRIPLES
-        if output is not None and graph is not None:
-            rdf_format = format_for_path(output)
-        target = NamedNode(graph) if graph else None
-        if output is None:
-            context.store.dump(sys.stdout.buffer, rdf_format, graph=target)
-            sys.stdout.buffer.flush()
-        else:
-            with output.open("wb") as handle:
+        handle = output.open("wb") if output is not None else sys.stdout.buffer
+        try:
+            if target is not None and rdf_format.supports_datasets:
+                serialize(context.store.quads(target), handle, rdf_format)
+            else:
                 context.store.dump(handle, rdf_format, graph=target)
+        finally:
+            if output is not None:
+                handle.close()
+            else:
+                handle.flush()
+        if output is not None:
             err.print(f"wrote {output}")
-    except AllianceGraphError as error:
-        _fail(error)
-        raise typer.Exit(1) from None
     finally:
         context.close()

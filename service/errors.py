@@ -33,6 +33,13 @@ class RdfSyntaxError(AllianceGraphError):
         self.column = column
         self.source = source
 
+    @classmethod
+    def from_parser(cls, error: SyntaxError, source: str = "") -> RdfSyntaxError:
+        """The error for a pyoxigraph parser failure, with its line and column kept apart."""
+        head, separator, rest = str(error).partition(": ")
+        message = rest if separator and head.startswith("Parser error at") else str(error)
+        return cls(message, line=error.lineno, column=error.offset, source=source)
+
 
 class QuerySyntaxError(AllianceGraphError):
     """A SPARQL query or update that does not parse."""

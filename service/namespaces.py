@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode
+from pyoxigraph import DefaultGraph, NamedNode
 
 AG = "https://w3id.org/alliancegraph/ontology#"
 AG_ONTOLOGY = "https://w3id.org/alliancegraph/ontology"
@@ -39,13 +39,13 @@ PREFIXES: dict[str, str] = {
 }
 
 
-def ag(local: str) -> NamedNode:
-    """An ``ag:`` term.
+def sparql_prefixes(*names: str) -> str:
+    """PREFIX declarations for some of :data:`PREFIXES`.
 
-    >>> ag("Firm").value
-    'https://w3id.org/alliancegraph/ontology#Firm'
+    >>> sparql_prefixes("ag")
+    'PREFIX ag: <https://w3id.org/alliancegraph/ontology#>'
     """
-    return NamedNode(AG + local)
+    return "\n".join(f"PREFIX {name}: <{PREFIXES[name]}>" for name in names)
 
 
 @dataclass(frozen=True)
@@ -78,5 +78,6 @@ class GraphNames:
         """
         return NamedNode(f"{self.base}source/{source_id}")
 
-    def is_source(self, graph: NamedNode) -> bool:
-        return graph.value.startswith(self.base + "source/")
+    def is_source(self, graph: NamedNode | DefaultGraph) -> bool:
+        """Whether the graph is the graph of one source (self-contained by design)."""
+        return isinstance(graph, NamedNode) and graph.value.startswith(self.base + "source/")

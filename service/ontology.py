@@ -17,6 +17,7 @@ from pyoxigraph import Literal, NamedNode, QueryBoolean, RdfFormat, Triple
 
 from service.errors import RdfSyntaxError
 from service.namespaces import AG_ONTOLOGY, DCTERMS, OWL, GraphNames
+from service.rdflib_bridge import to_rdflib_term
 from service.store.port import Store
 
 _IDENTIFIER = NamedNode(DCTERMS + "identifier")
@@ -61,9 +62,7 @@ class OntologyBundle:
                 )
                 triples.extend(q.triple for q in quads)
             except SyntaxError as error:
-                raise RdfSyntaxError(
-                    str(error), line=error.lineno, column=error.offset, source=str(path)
-                ) from None
+                raise RdfSyntaxError.from_parser(error, str(path)) from None
         return tuple(triples)
 
     @cached_property
@@ -82,10 +81,16 @@ class OntologyBundle:
 
     @cached_property
     def rdflib_graph(self) -> rdflib.Graph:
-        """The bundle as an rdflib graph, for the validator (parsed once)."""
+        """The bundle as an rdflib graph, for the validator and the documentation page."""
         graph = rdflib.Graph()
-        for path in self.files:
-            graph.parse(path, format="turtle")
+        for triple in self.triples:
+            graph.add(
+                (
+                    to_rdflib_term(triple.subject),
+                    to_rdflib_term(triple.predicate),
+                    to_rdflib_term(triple.object),
+                )
+            )
         return graph
 
 

@@ -51,7 +51,9 @@ def _terms(graph: rdflib.Graph, kind: rdflib.URIRef) -> list[rdflib.URIRef]:
     )
 
 
-def _term_rows(graph: rdflib.Graph, terms: list[rdflib.URIRef], relations: dict[str, list]) -> str:  # type: ignore[type-arg]
+def _term_rows(
+    graph: rdflib.Graph, terms: list[rdflib.URIRef], relations: dict[str, list[rdflib.URIRef]]
+) -> str:
     rows = []
     for term in terms:
         local = str(term)[len(AG) :] if str(term).startswith(AG) else _curie(term)

@@ -11,15 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from service.ingest.gate import validate_candidate
-from service.namespaces import SHAPES, GraphNames
+from service.namespaces import SHAPES, GraphNames, sparql_prefixes
 from service.store.port import Store, solutions
 from service.validation import Severity, ShapesGraph, ValidationReport, ValidationResult
 
-_PREFIXES = """
-PREFIX ag: <https://w3id.org/alliancegraph/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
+_PREFIXES = sparql_prefixes("ag", "rdfs", "skos") + "\n"
 
 
 @dataclass(frozen=True)
@@ -85,7 +81,11 @@ def validate_store(
         if graph == graphs.ontology:
             report.extend(shapes.validate(triples, graph=graph.value))
         else:
-            report.extend(validate_candidate(store, shapes, triples, graph))
+            report.extend(
+                validate_candidate(
+                    store, shapes, graph, {graph: triples}, self_contained=graphs.is_source(graph)
+                )
+            )
     for rule in CROSS_GRAPH_RULES:
         for row in solutions(store.query(rule.select)):
             value = row["value"]

@@ -7,6 +7,7 @@ https://www.w3.org/TR/shacl/#validation-report for the report vocabulary.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -14,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-import pyshacl
 import rdflib
 from rdflib.namespace import RDF, SH
 
 from service import sparql_constraints
 from service.namespaces import SHAPES
 from service.ontology import OntologyBundle
+from service.rdflib_bridge import n_triples, to_rdflib_term
 from service.sparql_constraints import SparqlConstraint, extract_sparql_constraints
 
 
@@ -76,10 +77,14 @@ class ValidationResult:
 
 @dataclass
 class ValidationReport:
-    """The results of validating one or more candidates; ``turtle`` is the SHACL report graph."""
+    """The results of validating one or more candidates, with pySHACL's report graphs."""
 
     results: list[ValidationResult] = field(default_factory=list)
-    turtle: str = ""
+    graphs: list[rdflib.Graph] = field(default_factory=list, repr=False)
+
+    def to_turtle(self) -> str:
+        """The SHACL validation report(s) as Turtle, serialized only when asked for."""
+        return "\n".join(g.serialize(format="turtle") for g in self.graphs)
 
     @property
     def conforms(self) -> bool:
@@ -95,7 +100,7 @@ class ValidationReport:
 
     def extend(self, other: ValidationReport) -> None:
         self.results.extend(other.results)
-        self.turtle = "\n".join(t for t in (self.turtle, other.turtle) if t)
+        self.graphs.extend(other.graphs)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,19 +123,6 @@ def _short(iri: str) -> str:
     return iri
 
 
-def to_rdflib_term(term: Any) -> rdflib.term.Node:
-    """An rdflib term equal to a pyoxigraph term."""
-    if isinstance(term, pyoxigraph.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-    raise TypeError(f"cannot convert {term!r} to an rdflib term")
-
-
 class ShapesGraph:
     """The SHACL shapes and the ontology, parsed once and shared by every validation."""
 
@@ -141,6 +133,9 @@ class ShapesGraph:
         if len(self.shapes) == 0:
             raise FileNotFoundError(f"no SHACL shapes (*.ttl) in {shapes_dir}")
         self.ontology = ontology
+        # Ill-typed literals ("2025-02-30"^^xsd:date) are what the shapes report; rdflib's own
+        # warning about them, with a traceback, would only alarm the reader.
+        logging.getLogger("rdflib.term").setLevel(logging.ERROR)
         self.sparql_constraints = extract_sparql_constraints(self.shapes)
         # pySHACL checks the core constraints; the SPARQL ones run on pyoxigraph (see
         # service.sparql_constraints for why and how).
@@ -176,6 +171,8 @@ class ShapesGraph:
                     to_rdflib_term(triple.object),
                 )
             )
+        import pyshacl  # heavy; imported on first validation, not by every command
+
         _, report_graph, _ = pyshacl.validate(
             data,
             shacl_graph=self.core_shapes,
@@ -219,13 +216,13 @@ class ShapesGraph:
                     message=str(report.value(node, SH.resultMessage) or "Constraint not met."),
                     constraint=str(report.value(node, SH.sourceConstraintComponent)),
                     path=str(path) if isinstance(path, rdflib.URIRef) else None,
-                    value=value.n3() if value is not None else None,
+                    value=n_triples(value) if value is not None else None,
                     shape=self._named_shape(shape),
                     graph=graph,
                 )
             )
         results.sort(key=lambda r: (r.severity.value != "Violation", r.focus_node, r.constraint))
-        return ValidationReport(results, report.serialize(format="turtle"))
+        return ValidationReport(results, [report])
 
 
 def _add_sparql_result(

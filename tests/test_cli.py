@@ -74,7 +74,7 @@ def test_loading_the_same_files_twice_changes_nothing(tmp_path: Path) -> None:
 
 def test_load_rejects_a_non_conforming_file_and_writes_nothing(tmp_path: Path) -> None:
     _load_examples(tmp_path)
-    before = _count(tmp_path)
+    before = _canonical(tmp_path)
     broken = tmp_path / "broken.trig"
     broken.write_text(
         SEED.read_text(encoding="utf-8").replace('"2022-04-01"^^xsd:date', '"2022-04"'),
@@ -84,7 +84,7 @@ def test_load_rejects_a_non_conforming_file_and_writes_nothing(tmp_path: Path) -
     assert code == 1
     assert "rejected" in err
     assert "DatatypeConstraintComponent" in err
-    assert _count(tmp_path) == before
+    assert _canonical(tmp_path) == before
 
 
 def test_load_reports_line_and_column_of_a_syntax_error(tmp_path: Path) -> None:
@@ -208,3 +208,68 @@ def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["boolean"] is True
+
+
+def test_two_files_for_one_graph_are_merged_not_overwritten(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(
+        "@prefix ag: <https://w3id.org/alliancegraph/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/alliancegraph/id/org/alpha-test> a ag:Firm ; rdfs:label "Alpha"@en .\n',
+        encoding="utf-8",
+    )
+    code, _, err = _run(tmp_path, "load", "--graph", REFERENCE_GRAPH, str(REFERENCE), str(extra))
+    assert code == 0, err
+    code, out, _ = _run(
+        tmp_path,
+        "query",
+        f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ GRAPH <{REFERENCE_GRAPH}> {{ ?o a ?t }} }}",
+    )
+    assert int(json.loads(out)["results"]["bindings"][0]["n"]["value"]) > 34
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["load", "--graph", "not an iri", str(REFERENCE)], "not a valid IRI"),
+        (["dump", "--graph", "bad iri"], "not a valid IRI"),
+        (["query", "@/nonexistent/query.rq"], "cannot read the query file"),
+        (["dump", "--output", "whole.ttl"], "quad format"),
+    ],
+)
+def test_bad_arguments_get_a_clear_error_not_a_traceback(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["--store", str(tmp_path / "s"), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_store_held_by_another_process_is_a_clear_error(tmp_path: Path) -> None:
+    holder = EmbeddedStore(tmp_path / "held")
+    try:
+        code, _, err = _run(tmp_path / "held", "query", "ASK {}")
+    finally:
+        holder.close()
+    assert code == 1
+    assert "cannot open the store" in err
+
+
+def test_unsafe_settings_are_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLIANCEGRAPH_ENV", "prod")
+    code, _, err = _run(tmp_path, "query", "ASK {}")
+    assert code == 2
+    assert "configuration" in err
+    assert "development default" in err
+
+
+def test_rdf_star_triple_terms_are_refused_with_a_clear_error(tmp_path: Path) -> None:
+    star = tmp_path / "star.ttl"
+    star.write_text(
+        "@prefix ex: <https://example.org/> .\nex:a ex:b <<( ex:c ex:d ex:e )>> .\n",
+        encoding="utf-8",
+    )
+    code, _, err = _run(tmp_path, "load", "--graph", REFERENCE_GRAPH, str(star))
+    assert code == 1
+    assert "triple terms are not supported" in err

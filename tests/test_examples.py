@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import NamedNode
 
 from service.config import PROJECT_ROOT
 from service.context import ServiceContext
@@ -216,7 +216,3 @@ def test_project_files_copy_no_text_of_the_seed_article(shared: Path) -> None:
         if any(piece in text for piece in pieces):
             offenders.append(str(path.relative_to(PROJECT_ROOT)))
     assert offenders == []
-
-
-def test_literal_helper_round_trip() -> None:
-    assert Literal("x").value == "x"

@@ -8,7 +8,6 @@ from fastapi import Depends, Request
 
 from service.context import ServiceContext
 from service.query_runner import QueryRunner
-from service.store.port import Store
 
 
 def get_context(request: Request) -> ServiceContext:
@@ -16,12 +15,7 @@ def get_context(request: Request) -> ServiceContext:
     return context
 
 
-def get_store(request: Request) -> Store:
-    return get_context(request).store
-
-
 ContextDep = Annotated[ServiceContext, Depends(get_context)]
-StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def get_runner(request: Request) -> QueryRunner:

@@ -7,10 +7,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from service.errors import AllianceGraphError, RdfSyntaxError, ValidationFailed
+from service.conneg import negotiate
+from service.errors import AllianceGraphError, NotAcceptable, RdfSyntaxError, ValidationFailed
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("alliancegraph.api")
@@ -24,12 +25,22 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-async def _domain_error(request: Request, error: Exception) -> JSONResponse:
+def _prefers_turtle(accept: str | None) -> bool:
+    """Whether a client asks for the SHACL report as Turtle rather than problem+json."""
+    try:
+        return negotiate(accept, [PROBLEM_JSON, "application/json", "text/turtle"]) == "text/turtle"
+    except NotAcceptable:
+        return False
+
+
+async def _domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, AllianceGraphError)  # noqa: S101 - registered for this type only
     extra: dict[str, Any] = {"instance": request.url.path}
     if isinstance(error, RdfSyntaxError):
         extra.update(line=error.line, column=error.column)
     if isinstance(error, ValidationFailed):
+        if _prefers_turtle(request.headers.get("accept")):
+            return Response(error.report.to_turtle(), status_code=422, media_type="text/turtle")
         extra["report"] = error.report.to_json()
     return problem(error.status, error.title, str(error), error.headers or None, **extra)
 

@@ -6,7 +6,7 @@ as a dump of another store does: the store has its own ontology and derives its 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO, cast
@@ -24,9 +24,9 @@ from service.validation import ShapesGraph, ValidationReport
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What one document added: quads per graph, graphs skipped, and the validation warnings."""
+    """What a load wrote: quads per graph, graphs skipped, and the validation warnings."""
 
-    path: Path
+    paths: list[Path]
     graphs: dict[str, int]
     report: ValidationReport | None = None
     skipped: list[str] = field(default_factory=list)
@@ -41,6 +41,10 @@ def _route(
 ) -> Iterator[tuple[NamedNode, Triple]]:
     """Each quad's target graph: its own name, or ``graph`` for the default graph."""
     for quad in quads:
+        if isinstance(quad.subject, Triple) or isinstance(quad.object, Triple):
+            raise RdfSyntaxError(
+                f"RDF 1.2 triple terms are not supported (found {quad.triple})", source=name
+            )
         target = quad.graph_name
         if isinstance(target, DefaultGraph):
             if graph is None:
@@ -52,13 +56,6 @@ def _route(
         if not isinstance(target, NamedNode):
             raise AllianceGraphError(f"{name}: a graph name must be an IRI, not {target}")
         yield target, quad.triple
-
-
-def _syntax_error(error: SyntaxError, name: str) -> RdfSyntaxError:
-    # pyoxigraph prefixes "Parser error at line L column C: "; line and column are reported apart.
-    head, separator, rest = str(error).partition(": ")
-    message = rest if separator and head.startswith("Parser error at") else str(error)
-    return RdfSyntaxError(message, line=error.lineno, column=error.offset, source=name)
 
 
 def parse_graphs(
@@ -82,8 +79,43 @@ def parse_graphs(
         for target, triple in _route(quads, graph, name):
             candidates.setdefault(target, []).append(triple)
     except SyntaxError as error:
-        raise _syntax_error(error, name) from None
+        raise RdfSyntaxError.from_parser(error, name) from None
     return candidates
+
+
+def load_files(
+    store: Store,
+    shapes: ShapesGraph,
+    paths: Sequence[Path],
+    graphs: GraphNames,
+    *,
+    graph: NamedNode | None = None,
+) -> LoadResult:
+    """Load documents through the validation gate as one write.
+
+    Each graph the documents write is replaced by what they hold together (two files for the
+    same graph are merged, not loaded one over the other); all graphs are committed in one
+    transaction, so loading the same files again changes nothing.
+
+    :raises RdfSyntaxError, MissingGraphError, UnsupportedMediaType: naming the bad document.
+    :raises ManagedGraphError: if ``graph`` is a graph the service maintains.
+    :raises ValidationFailed: if a graph does not conform; the store is unchanged.
+    """
+    if graph is not None:
+        check_writable(graph, graphs)
+    merged: dict[GraphName, list[Triple]] = {}
+    skipped: set[str] = set()
+    for path in paths:
+        for target, triples in parse_graphs(
+            path, format_for_path(path), graph=graph, name=str(path)
+        ).items():
+            if is_managed(target, graphs):
+                skipped.add(target.value)
+            else:
+                merged.setdefault(target, []).extend(triples)
+    report = commit_graphs(store, shapes, merged, graphs)
+    counts = {graph_label(g): len(set(triples)) for g, triples in merged.items()}
+    return LoadResult(list(paths), counts, report, sorted(skipped))
 
 
 def load_file(
@@ -94,22 +126,8 @@ def load_file(
     *,
     graph: NamedNode | None = None,
 ) -> LoadResult:
-    """Load one document through the validation gate, replacing each graph it writes.
-
-    :raises RdfSyntaxError, MissingGraphError, UnsupportedMediaType: for a bad document.
-    :raises ManagedGraphError: if ``graph`` is a graph the service maintains.
-    :raises ValidationFailed: if a graph does not conform; the store is unchanged.
-    """
-    if graph is not None:
-        check_writable(graph, graphs)
-    candidates = parse_graphs(path, format_for_path(path), graph=graph, name=str(path))
-    skipped = sorted(g.value for g in candidates if is_managed(g, graphs))
-    writable: dict[GraphName, list[Triple]] = {
-        g: t for g, t in candidates.items() if not is_managed(g, graphs)
-    }
-    report = commit_graphs(store, shapes, writable, graphs)
-    counts = {graph_label(g): len(triples) for g, triples in writable.items()}
-    return LoadResult(path, counts, report, skipped)
+    """Load one document through the validation gate (see :func:`load_files`)."""
+    return load_files(store, shapes, [path], graphs, graph=graph)
 
 
 class _CountingReader:
@@ -160,11 +178,13 @@ def bulk_load_file(
 
     with path.open("rb") as raw:
         reader = _CountingReader(raw, on_progress or (lambda _: None))
+        # pyoxigraph needs only read(); the wrapper is a file object in all but name.
+        source = cast("IO[bytes]", reader)
         try:
-            # pyoxigraph needs only read(); the wrapper is a file object in all but name.
-            source = cast("IO[bytes]", reader)
             store.bulk_extend(writable(pyoxigraph.parse(source, format=rdf_format)))
-        except SyntaxError as error:
-            raise _syntax_error(error, str(path)) from None
+        except RdfSyntaxError as error:
+            raise RdfSyntaxError(
+                error.detail, line=error.line, column=error.column, source=str(path)
+            ) from None
     store.flush()
-    return LoadResult(path, counts, None, sorted(skipped))
+    return LoadResult([path], counts, None, sorted(skipped))

@@ -122,7 +122,7 @@ class EmbeddedStore:
         try:
             self._store.bulk_extend(counter)
         except SyntaxError as error:
-            raise RdfSyntaxError(str(error), line=error.lineno, column=error.offset) from None
+            raise RdfSyntaxError.from_parser(error) from None
         return counter.count
 
     def dump(

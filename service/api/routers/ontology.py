@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from service.api.deps import ContextDep
+from service.conneg import negotiate
 from service.ontology import OntologyBundle
 from service.ontology_docs import render_ontology_html
 
@@ -22,7 +23,7 @@ def _page(bundle: OntologyBundle) -> str:
 @router.get("/ontology", response_class=HTMLResponse)
 def ontology(request: Request, context: ContextDep) -> Response:
     """The ontology documentation (HTML), or its Turtle files when ``Accept: text/turtle``."""
-    if "text/turtle" in request.headers.get("accept", ""):
+    if negotiate(request.headers.get("accept"), ["text/html", "text/turtle"]) == "text/turtle":
         text = "\n".join(p.read_text(encoding="utf-8") for p in context.ontology.files)
         return Response(text, media_type="text/turtle")
     return HTMLResponse(_page(context.ontology))
