@@ -43,3 +43,35 @@ def test_competency_question_answers_on_example_data(
     else:
         key = lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False)  # noqa: E731
         assert sorted(rows, key=key) == sorted(expected["rows"], key=key)
+
+
+def test_single_source_question_leaves_out_a_fact_reported_twice(
+    example_context: ServiceContext,
+) -> None:
+    """Question 05 must count only single-source facts: a second source repeating one fact
+    takes it out of the count (the example data alone cannot show that)."""
+    from pyoxigraph import Literal, NamedNode, Triple
+
+    store = example_context.store
+    fact = next(
+        iter(
+            store.query(
+                "SELECT ?rel WHERE { ?rel a <https://w3id.org/alliancegraph/ontology#Meeting> }"
+            )  # type: ignore[arg-type]
+        )
+    )["rel"]
+    source = NamedNode("https://w3id.org/alliancegraph/id/source/second")
+    prov = "http://www.w3.org/ns/prov#"
+    store.replace_graphs(
+        {
+            example_context.graphs.source("second"): [
+                Triple(fact, NamedNode(prov + "wasDerivedFrom"), source),
+                Triple(source, NamedNode("https://schema.org/headline"), Literal("Second")),
+            ]
+        }
+    )
+    question = QUESTIONS[[q.stem for q in QUESTIONS].index("05-single-source-relationships")]
+    result = store.query(question.read_text(encoding="utf-8"))
+    assert isinstance(result, QuerySolutions)
+    [row] = list(result)
+    assert row["relationships"].value == "14"
