@@ -206,3 +206,37 @@ def test_relative_iris_resolve_against_the_instance_base(client: TestClient) -> 
     )
     response = client.get("/sparql", params={"query": "SELECT ?o WHERE { <org/alpha> ?p ?o }"})
     assert json.loads(response.text)["results"]["bindings"][0]["o"]["value"] == "x"
+
+
+def test_a_graph_store_write_that_breaks_the_shapes_is_422_and_writes_nothing(
+    client: TestClient,
+) -> None:
+    before = _snapshot(client)
+    nameless = f"<{ORG}nameless> a <https://w3id.org/alliancegraph/ontology#Firm> .\n"
+    response = client.put(
+        f"/store?graph={G}",
+        content=nameless.encode(),
+        headers={"content-type": "text/turtle", **AUTH},
+    )
+    assert response.status_code == 422
+    assert response.json()["report"]["violations"] == 1
+    assert _snapshot(client) == before
+    as_turtle = client.put(
+        f"/store?graph={G}",
+        content=nameless.encode(),
+        headers={"content-type": "text/turtle", "accept": "text/turtle", **AUTH},
+    )
+    assert as_turtle.status_code == 422
+    assert "sh:ValidationReport" in as_turtle.text
+
+
+def test_a_graph_store_body_over_the_limit_is_413(settings_with_key: Settings) -> None:
+    small = settings_with_key.model_copy(update={"max_body_bytes": 64})
+    with TestClient(create_app(small, EmbeddedStore())) as test_client:
+        response = test_client.put(
+            f"/store?graph={G}",
+            content=b"<urn:a> <urn:b> <urn:c> .\n" * 10,
+            headers={"content-type": "application/n-triples", **AUTH},
+        )
+        assert response.status_code == 413
+        assert test_client.get(f"/store?graph={G}").status_code == 404
