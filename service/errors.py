@@ -171,3 +171,14 @@ class LoadRefused(AllianceGraphError):
 
 class GraphPayloadError(AllianceGraphError):
     title = "Graph payload error"
+
+
+class ArticleFormatError(AllianceGraphError):
+    """An article file, JSON line or request that is not a valid article."""
+
+    title = "Malformed article"
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column

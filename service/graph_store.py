@@ -120,14 +120,12 @@ def new_graph_name(graphs: GraphNames) -> NamedNode:
     return NamedNode(f"{graphs.base}upload/{uuid.uuid4()}")
 
 
-def delete_graph(store: Store, graphs: GraphNames, graph: GraphName) -> None:
-    """Remove a graph (DELETE).
+def delete_graph(store: Store, shapes: ShapesGraph, graphs: GraphNames, graph: GraphName) -> None:
+    """Remove a graph (DELETE), with the derived shortcuts only it supported.
 
     :raises SourceNotFound: if it does not exist.
     """
     check_writable(graph, graphs)
-    if isinstance(graph, DefaultGraph):
-        store.replace_graphs({graph: []})
-    elif not store.drop_graph(graph):
+    if isinstance(graph, NamedNode) and not store.contains_graph(graph):
         raise SourceNotFound(f"the store has no graph <{graph.value}>")
-    store.flush()
+    commit_graphs(store, shapes, {graph: []}, graphs)

@@ -13,6 +13,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Triple
 
 from service.errors import ManagedGraphError, ValidationFailed
 from service.ingest.context import TYPE, VOCABULARY, cross_graph_context
+from service.ingest.derived import derived_delta
 from service.namespaces import AG, OWL, RDFS, SHAPES, SKOS, GraphNames
 from service.store.port import GraphName, Store
 from service.validation import Severity, ShapesGraph, ValidationReport, ValidationResult
@@ -67,7 +68,8 @@ def commit_graphs(
     candidates: Mapping[GraphName, Sequence[Triple]],
     graphs: GraphNames,
 ) -> ValidationReport:
-    """Validate each candidate graph, then replace all of them atomically and flush.
+    """Validate each candidate graph, then replace all of them, with the derived shortcuts of
+    the organizations they touch, atomically, and flush.
 
     :returns: the report (warnings only, since it conforms).
     :raises ManagedGraphError: if a candidate targets a managed graph.
@@ -84,7 +86,8 @@ def commit_graphs(
         )
     if not report.conforms:
         raise ValidationFailed(report)
-    store.replace_graphs(dict(candidates))
+    remove, add = derived_delta(store, candidates, graphs)
+    store.replace_graphs(dict(candidates), remove=remove, add=add)
     store.flush()
     return report
 

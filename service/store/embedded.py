@@ -66,24 +66,34 @@ class EmbeddedStore:
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from None
 
-    def replace_graphs(self, graphs: Mapping[GraphName, Iterable[Triple]]) -> None:
-        """Replace several graphs in one transaction (one SPARQL update: DROP then INSERT DATA).
+    def replace_graphs(
+        self,
+        graphs: Mapping[GraphName, Iterable[Triple]],
+        *,
+        remove: Iterable[Quad] = (),
+        add: Iterable[Quad] = (),
+    ) -> None:
+        """Replace graphs and change single quads in one transaction (one SPARQL update:
+        DROP, DELETE DATA, then one INSERT DATA).
 
         Terms are written with pyoxigraph's own N-Triples forms, so nothing user-supplied is
         pasted into the update text unescaped.
         """
-        drops: list[str] = []
-        blocks: list[str] = []
+        operations: list[str] = []
+        inserts: dict[GraphName, list[str]] = {}
         for graph, triples in graphs.items():
             default = isinstance(graph, DefaultGraph)
-            drops.append("DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {graph}")
-            body = " .\n".join(f"{t.subject} {t.predicate} {t.object}" for t in triples)
-            if body:
-                blocks.append(f"{body} ." if default else f"GRAPH {graph} {{\n{body} .\n}}")
-        operations = drops
-        if blocks:
-            # One INSERT DATA for all graphs: a blank node shared by two graphs stays one node.
-            operations = [*drops, "INSERT DATA {\n" + "\n".join(blocks) + "\n}"]
+            operations.append("DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {graph}")
+            inserts[graph] = [f"{t.subject} {t.predicate} {t.object} ." for t in triples]
+        removals = _blocks(_by_graph(remove))
+        if removals:
+            operations.append(f"DELETE DATA {{\n{removals}\n}}")
+        for graph, lines in _by_graph(add).items():
+            inserts.setdefault(graph, []).extend(lines)
+        # One INSERT DATA for all graphs: a blank node shared by two graphs stays one node.
+        additions = _blocks(inserts)
+        if additions:
+            operations.append(f"INSERT DATA {{\n{additions}\n}}")
         if operations:
             self._store.update(" ;\n".join(operations))
 
@@ -159,3 +169,21 @@ class _Counter:
         quad = next(self._quads)
         self.count += 1
         return quad
+
+
+def _by_graph(quads: Iterable[Quad]) -> dict[GraphName, list[str]]:
+    grouped: dict[GraphName, list[str]] = {}
+    for quad in quads:
+        line = f"{quad.subject} {quad.predicate} {quad.object} ."
+        grouped.setdefault(quad.graph_name, []).append(line)  # type: ignore[arg-type]
+    return grouped
+
+
+def _blocks(lines_by_graph: Mapping[GraphName, list[str]]) -> str:
+    blocks = []
+    for graph, lines in lines_by_graph.items():
+        if not lines:
+            continue
+        body = "\n".join(lines)
+        blocks.append(body if isinstance(graph, DefaultGraph) else f"GRAPH {graph} {{\n{body}\n}}")
+    return "\n".join(blocks)

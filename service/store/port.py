@@ -57,11 +57,18 @@ class Store(Protocol):
         """
         ...
 
-    def replace_graphs(self, graphs: Mapping[GraphName, Iterable[Triple]]) -> None:
-        """Replace the content of each given graph, all of them in one atomic step.
+    def replace_graphs(
+        self,
+        graphs: Mapping[GraphName, Iterable[Triple]],
+        *,
+        remove: Iterable[Quad] = (),
+        add: Iterable[Quad] = (),
+    ) -> None:
+        """Replace the content of each given graph, and remove and add single quads (in other
+        graphs), all in one atomic step.
 
-        A graph mapped to no triples is dropped. Readers see either all of the old graphs or
-        all of the new ones, never a mix, and a crash leaves the old state whole.
+        A graph mapped to no triples is dropped. Readers see either all of the old state or all
+        of the new one, never a mix, and a crash leaves the old state whole.
         """
         ...
 

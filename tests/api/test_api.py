@@ -55,7 +55,7 @@ def _problem(response: object, status: int) -> dict[str, object]:
 def test_health_reports_counts(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok"
-    assert body["graphs"] == 3
+    assert body["graphs"] == 4  # ontology, reference, the seed source, derived
     assert body["quads"] > 2000
 
 

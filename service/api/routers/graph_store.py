@@ -103,7 +103,7 @@ async def graph_store(request: Request, context: ContextDep) -> Response:
         if target is None:
             raise MalformedRequestBody("name the graph to delete: ?graph=IRI or ?default")
         await run_in_threadpool(
-            _locked, context, delete_graph, context.store, context.graphs, target
+            _locked, context, delete_graph, context.store, context.shapes, context.graphs, target
         )
         return Response(status_code=204)
     body = await read_body(request, settings.max_body_bytes)

@@ -1,0 +1,1 @@
+"""Extraction: article text to mentions and relationships (DESIGN.md, "Layout": extract/)."""

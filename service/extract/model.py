@@ -1,0 +1,77 @@
+"""What an extractor produces: relationships between named organizations, with their evidence.
+
+Names stay names here; the ingestion pipeline resolves them to IRIs (``service.ingest.resolve``),
+so an extractor never needs the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from service.dates import Precision
+
+
+@dataclass(frozen=True)
+class Span:
+    """A passage of the article body: ``text[start:end]``, in code points."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class EvidenceSpan:
+    """One passage supporting a relationship, the cue that produced it, and a confidence."""
+
+    span: Span
+    cue: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class ExtractedRelationship:
+    """A relationship as the text states it. ``kind`` is an ``ag:`` class local name."""
+
+    kind: str
+    participants: tuple[str, ...]
+    evidence: tuple[EvidenceSpan, ...]
+    domains: tuple[str, ...] = ()
+    on: date | None = None
+    precision: Precision | None = None
+    status: str = "Announced"
+    member: str | None = None
+    alliance: str | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An organization name where the text gives it."""
+
+    name: str
+    span: Span
+
+
+@dataclass
+class Extraction:
+    """Everything an extractor found in one article."""
+
+    relationships: list[ExtractedRelationship] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """The article as the extractor sees it."""
+
+    text: str
+    language: str
+    published: date
+
+
+class Extractor(Protocol):
+    """Turns an article into relationships; the pipeline's plug-in point."""
+
+    def extract(self, article: ArticleText) -> Extraction: ...

@@ -1,0 +1,192 @@
+"""The candidate graph of one article: its metadata, relationships, evidence, and the type and
+labels of every organization it mentions (a source graph is self-contained, DESIGN.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from service.extract.model import ExtractedRelationship
+from service.ingest.articles import ArticleIn
+from service.iri import relationship_iri, source_iri
+from service.namespaces import AG, DOMAIN, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+
+_TYPE = NamedNode(RDF + "type")
+_LABEL = NamedNode(RDFS + "label")
+_ALT_LABEL = NamedNode(SKOS + "altLabel")
+_HANGUL_OR_CJK = re.compile(r"[\u3040-\u30ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff]")
+
+
+def _ag(local: str) -> NamedNode:
+    return NamedNode(AG + local)
+
+
+def _typed(value: str, datatype: str) -> Literal:
+    return Literal(value, datatype=NamedNode(XSD + datatype))
+
+
+def name_language(name: str) -> str:
+    """The language tag for a name, from its script: Hangul or CJK is Korean, Latin English.
+
+    >>> name_language("삼성전자"), name_language("Kia")
+    ('ko', 'en')
+    """
+    return "ko" if _HANGUL_OR_CJK.search(name) else "en"
+
+
+@dataclass(frozen=True)
+class KnownOrganization:
+    """What the store already says about an organization: its types and labels."""
+
+    types: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...]  # (text, language)
+
+
+@dataclass
+class Candidate:
+    """The source graph to commit, and what it holds, for the caller's answer."""
+
+    triples: list[Triple] = field(default_factory=list)
+    relationships: list[dict[str, object]] = field(default_factory=list)
+    organizations: dict[str, list[str]] = field(default_factory=dict)  # IRI -> surface forms
+
+
+def build_candidate(
+    article: ArticleIn,
+    source_id: str,
+    relationships: Sequence[tuple[ExtractedRelationship, Sequence[NamedNode]]],
+    surfaces: Mapping[NamedNode, Sequence[str]],
+    known: Mapping[NamedNode, KnownOrganization],
+    *,
+    base: str,
+) -> Candidate:
+    """The triples of the article's source graph.
+
+    :param relationships: each extracted relationship with its participants resolved to IRIs
+        (two or more distinct ones; for a membership, the member then the alliance).
+    :param surfaces: the names each organization has in this article.
+    :param known: what the store says about the organizations it already has.
+    """
+    candidate = Candidate()
+    add = candidate.triples.append
+    source = NamedNode(source_iri(source_id, base))
+    language = article.detected_language
+    add(Triple(source, _TYPE, _ag("NewsArticle")))
+    published = article.published
+    add(
+        Triple(
+            source,
+            NamedNode(SCHEMA + "datePublished"),
+            _typed(
+                published.isoformat(), "dateTime" if isinstance(published, datetime) else "date"
+            ),
+        )
+    )
+    add(Triple(source, NamedNode(SCHEMA + "inLanguage"), Literal(language)))
+    if article.url:
+        add(Triple(source, NamedNode(SCHEMA + "url"), NamedNode(article.url)))
+    if article.title:
+        add(
+            Triple(
+                source, NamedNode(SCHEMA + "headline"), Literal(article.title, language=language)
+            )
+        )
+    if article.publisher:
+        add(Triple(source, NamedNode(SCHEMA + "publisher"), Literal(article.publisher)))
+
+    for organization, names in surfaces.items():
+        _describe(candidate, organization, names, known.get(organization))
+
+    for extracted, participants in relationships:
+        _relationship(candidate, extracted, participants, source, source_id, base)
+    return candidate
+
+
+def _describe(
+    candidate: Candidate,
+    organization: NamedNode,
+    names: Sequence[str],
+    known: KnownOrganization | None,
+) -> None:
+    add = candidate.triples.append
+    candidate.organizations[organization.value] = list(dict.fromkeys(names))
+    if known is not None:
+        for type_iri in known.types:
+            add(Triple(organization, _TYPE, NamedNode(type_iri)))
+        for text, tag in known.labels:
+            add(Triple(organization, _LABEL, Literal(text, language=tag)))
+        label_texts = {text for text, _ in known.labels}
+        for name in names:
+            if name not in label_texts:
+                add(
+                    Triple(
+                        organization,
+                        _ALT_LABEL,
+                        Literal(name, language=name_language(name)),
+                    )
+                )
+        return
+    add(Triple(organization, _TYPE, _ag("Firm")))
+    labelled: set[str] = set()
+    for name in names:
+        tag = name_language(name)
+        predicate = _ALT_LABEL if tag in labelled else _LABEL
+        labelled.add(tag)
+        add(Triple(organization, predicate, Literal(name, language=tag)))
+
+
+def _relationship(
+    candidate: Candidate,
+    extracted: ExtractedRelationship,
+    participants: Sequence[NamedNode],
+    source: NamedNode,
+    source_id: str,
+    base: str,
+) -> None:
+    add = candidate.triples.append
+    iris = [p.value for p in participants]
+    rel = NamedNode(
+        relationship_iri(
+            extracted.kind, iris, extracted.domains, extracted.on, extracted.precision, base
+        )
+    )
+    add(Triple(rel, _TYPE, _ag(extracted.kind)))
+    if extracted.kind == "AllianceMembership":
+        add(Triple(rel, _ag("member"), participants[0]))
+        add(Triple(rel, _ag("alliance"), participants[1]))
+    else:
+        for participant in participants:
+            add(Triple(rel, _ag("participant"), participant))
+    for tag in extracted.domains:
+        add(Triple(rel, _ag("domain"), NamedNode(DOMAIN + tag)))
+    if extracted.on is not None and extracted.precision is not None:
+        add(Triple(rel, _ag("announcedOn"), _typed(extracted.on.isoformat(), "date")))
+        add(Triple(rel, _ag("datePrecision"), _ag(extracted.precision.value)))
+    add(Triple(rel, _ag("status"), _ag(extracted.status)))
+    add(Triple(rel, NamedNode(PROV + "wasDerivedFrom"), source))
+    for evidence in extracted.evidence:
+        key = f"{source_id}|{rel.value}|{evidence.span.start}|{evidence.span.end}"
+        node = NamedNode(f"{base}evidence/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
+        add(Triple(rel, NamedNode(PROV + "qualifiedDerivation"), node))
+        add(Triple(node, _TYPE, _ag("Evidence")))
+        add(Triple(node, NamedNode(PROV + "entity"), source))
+        add(Triple(node, _ag("quote"), Literal(evidence.span.text)))
+        add(Triple(node, _ag("charStart"), _typed(str(evidence.span.start), "integer")))
+        add(Triple(node, _ag("charEnd"), _typed(str(evidence.span.end), "integer")))
+        add(Triple(node, _ag("confidence"), _typed(f"{evidence.confidence:.2f}", "decimal")))
+        if evidence.cue:
+            add(Triple(node, _ag("cue"), Literal(evidence.cue)))
+    candidate.relationships.append(
+        {
+            "iri": rel.value,
+            "type": extracted.kind,
+            "participants": iris,
+            "domains": list(extracted.domains),
+            "status": extracted.status,
+        }
+    )
