@@ -9,9 +9,10 @@ from fastapi import FastAPI
 
 from service import __version__
 from service.api.problems import install_problem_handlers
-from service.api.routers import graph_store, health, ontology, sparql
+from service.api.routers import graph_store, health, ontology, sources, sparql
 from service.config import Settings, get_settings
 from service.context import ServiceContext
+from service.ingest.pipeline import Ingestor
 from service.query_runner import QueryRunner
 from service.store.port import Store
 
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         )
         app.state.context = context
         app.state.runner = runner
+        app.state.ingestor = Ingestor(context)
         try:
             yield
         finally:
@@ -44,5 +46,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
+    app.include_router(sources.router)
     app.include_router(ontology.router)
     return app

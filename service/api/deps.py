@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.context import ServiceContext
+from service.ingest.pipeline import Ingestor
 from service.query_runner import QueryRunner
 
 
@@ -24,3 +25,11 @@ def get_runner(request: Request) -> QueryRunner:
 
 
 RunnerDep = Annotated[QueryRunner, Depends(get_runner)]
+
+
+def get_ingestor(request: Request) -> Ingestor:
+    ingestor: Ingestor = request.app.state.ingestor
+    return ingestor
+
+
+IngestorDep = Annotated[Ingestor, Depends(get_ingestor)]

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from service.conneg import negotiate
-from service.errors import AllianceGraphError, NotAcceptable, RdfSyntaxError, ValidationFailed
+from service.errors import AllianceGraphError, NotAcceptable, ValidationFailed
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("alliancegraph.api")
@@ -36,8 +36,9 @@ def _prefers_turtle(accept: str | None) -> bool:
 async def _domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, AllianceGraphError)  # noqa: S101 - registered for this type only
     extra: dict[str, Any] = {"instance": request.url.path}
-    if isinstance(error, RdfSyntaxError):
-        extra.update(line=error.line, column=error.column)
+    for where in ("line", "column"):
+        if getattr(error, where, None) is not None:
+            extra[where] = getattr(error, where)
     if isinstance(error, ValidationFailed):
         if _prefers_turtle(request.headers.get("accept")):
             return Response(error.report.to_turtle(), status_code=422, media_type="text/turtle")
@@ -57,7 +58,8 @@ async def _request_validation_error(request: Request, error: Exception) -> JSONR
         {"where": ".".join(str(p) for p in e.get("loc", ())), "what": e.get("msg", "")}
         for e in error.errors()
     ]
-    return problem(422, "Invalid request", "the request parameters are not valid", errors=errors)
+    # 400, not FastAPI's 422: in this API 422 means "breaks the SHACL shapes".
+    return problem(400, "Invalid request", "the request parameters are not valid", errors=errors)
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:

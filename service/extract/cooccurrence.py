@@ -10,8 +10,9 @@ given (the store's aliases), never invents pairs across sentences, and dates not
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from service.extract.lexicon import Cue, cues
 from service.extract.model import (
@@ -27,6 +28,7 @@ from service.ingest.names import normalize_name
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
 _LATIN = re.compile(r"^[\x00-\x7f]+$")
 _CONFIDENCE = 0.5
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,19 @@ def sentences(text: str) -> list[Span]:
     return spans
 
 
+def _longest_matches(terms: Sequence[tuple[_Term, T]], text: str) -> list[tuple[T, int, int, str]]:
+    """Matches of the terms (given longest first) that no earlier, longer match overlaps."""
+    taken: list[tuple[int, int]] = []
+    found = []
+    for term, payload in terms:
+        for match in term.pattern.finditer(text):
+            start, end = match.span()
+            if not any(start < t_end and t_start < end for t_start, t_end in taken):
+                taken.append((start, end))
+                found.append((payload, start, end, match.group()))
+    return found
+
+
 class CooccurrenceExtractor:
     """Relationships from sentences that name two or more known organizations and a cue."""
 
@@ -80,16 +95,12 @@ class CooccurrenceExtractor:
         self._cues = list(relationship_cues if relationship_cues is not None else cues())
 
     def _mentions(self, sentence: Span) -> list[Mention]:
-        taken: list[tuple[int, int]] = []
-        found: list[Mention] = []
-        for term in self._names:
-            for match in term.pattern.finditer(sentence.text):
-                start, end = match.span()
-                if any(start < t_end and t_start < end for t_start, t_end in taken):
-                    continue
-                taken.append((start, end))
-                at = sentence.start + start
-                found.append(Mention(match.group(), Span(at, sentence.start + end, match.group())))
+        found = [
+            Mention(text, Span(sentence.start + start, sentence.start + end, text))
+            for _, start, end, text in _longest_matches(
+                [(term, term) for term in self._names], sentence.text
+            )
+        ]
         return sorted(found, key=lambda m: m.span.start)
 
     def _cue(self, sentence: Span) -> Cue | None:
@@ -99,9 +110,9 @@ class CooccurrenceExtractor:
         return None
 
     def _domain_tags(self, sentence: Span) -> tuple[str, ...]:
-        return tuple(
-            sorted({tag for term, tag in self._domains if term.pattern.search(sentence.text)})
-        )
+        # A label inside a longer match does not count on its own: "목적기반모빌리티" is PBV,
+        # not also mobility.
+        return tuple(sorted({tag for tag, *_ in _longest_matches(self._domains, sentence.text)}))
 
     def extract(self, article: ArticleText) -> Extraction:
         extraction = Extraction()

@@ -52,6 +52,7 @@ class AliasIndex:
 
     def __init__(self) -> None:
         self._iris: dict[str, set[str]] = {}
+        self._names: set[str] = set()
 
     @classmethod
     def from_store(cls, store: Store) -> AliasIndex:
@@ -66,6 +67,11 @@ class AliasIndex:
             key = normalize_name(name)
             if key:
                 self._iris.setdefault(key, set()).add(iri)
+                self._names.add(name)
+
+    def names(self) -> frozenset[str]:
+        """Every name the index was given, as written (what an extractor looks for)."""
+        return frozenset(self._names)
 
     def resolve(self, name: str) -> Resolution:
         """The organizations a name denotes.

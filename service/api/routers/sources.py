@@ -1,0 +1,139 @@
+"""``/sources``: ingest news articles, list and inspect sources, retract them."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from service.api.bodies import read_body
+from service.api.deps import ContextDep, IngestorDep
+from service.api.security import require_reader, require_writer
+from service.errors import ArticleFormatError, UnsupportedMediaType
+from service.ingest.articles import ArticleIn
+from service.ingest.catalog import list_sources, source_detail
+
+router = APIRouter(tags=["sources"])
+
+SourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._~-]{1,128}$", description="Source id.")]
+
+
+class SourceOut(BaseModel):
+    id: str
+    graph: str
+    iri: str
+    kind: str
+    published: str | None
+    title: str | None
+    url: str | None
+    publisher: str | None
+
+
+class SourcePage(BaseModel):
+    items: list[SourceOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class IngestOut(BaseModel):
+    id: str
+    graph: str
+    created: bool
+    relationships: list[dict[str, Any]]
+    organizations: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+
+
+def _article(body: bytes, content_type: str | None) -> ArticleIn:
+    if (content_type or "").split(";")[0].strip().lower() not in ("application/json", ""):
+        raise UnsupportedMediaType("send the article as application/json")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ArticleFormatError("the body is not UTF-8") from None
+    except json.JSONDecodeError as error:
+        raise ArticleFormatError(
+            f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}",
+            line=error.lineno,
+            column=error.colno,
+        ) from None
+    try:
+        return ArticleIn.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
+        )
+        raise ArticleFormatError(f"not a valid article: {problems}") from None
+
+
+@router.post(
+    "/sources/articles",
+    response_model=IngestOut,
+    status_code=201,
+    summary="Ingest a news article",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ArticleIn.model_json_schema()}},
+        }
+    },
+    responses={
+        200: {"description": "The article was ingested before; its graph was replaced."},
+        400: {"description": "Malformed JSON (with line and column) or not a valid article."},
+        401: {"description": "No API key."},
+        413: {"description": "Body over the limit."},
+        415: {"description": "Not application/json."},
+        422: {"description": "The article's graph breaks the SHACL shapes; nothing was written."},
+    },
+)
+async def ingest_article(request: Request, context: ContextDep, ingestor: IngestorDep) -> Response:
+    """Extract the article's relationships, validate its source graph and commit it; answers
+    201 for a new source, 200 when the same URL (else the same text) was ingested before."""
+    require_writer(request, context.settings)
+    body = await read_body(request, context.settings.max_body_bytes)
+    article = _article(body, request.headers.get("content-type"))
+    result = await run_in_threadpool(ingestor.ingest_article, article)
+    out = IngestOut(
+        id=result.source_id,
+        graph=result.graph,
+        created=result.created,
+        relationships=result.relationships,
+        organizations=result.organizations,
+        warnings=result.warnings,
+    )
+    return JSONResponse(out.model_dump(), status_code=201 if result.created else 200)
+
+
+@router.get("/sources", response_model=SourcePage, summary="List sources, newest first")
+def sources(
+    request: Request,
+    context: ContextDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> SourcePage:
+    require_reader(request, context.settings)
+    page, total = list_sources(context.store, context.graphs, limit=limit, offset=offset)
+    return SourcePage(
+        items=[SourceOut(**s.__dict__) for s in page], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/sources/{source_id}", summary="One source: metadata, counts, warnings")
+def source(request: Request, context: ContextDep, source_id: SourceId) -> dict[str, Any]:
+    require_reader(request, context.settings)
+    return source_detail(context.store, context.shapes, context.graphs, source_id)
+
+
+@router.delete("/sources/{source_id}", status_code=204, summary="Retract a source")
+async def retract(
+    request: Request, context: ContextDep, ingestor: IngestorDep, source_id: SourceId
+) -> Response:
+    """Delete the source's graph and the derived edges only it supported."""
+    require_writer(request, context.settings)
+    await run_in_threadpool(ingestor.retract, source_id)
+    return Response(status_code=204)

@@ -1,0 +1,175 @@
+"""Ingesting articles over HTTP: create, re-ingest, list, inspect, retract, and every refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from pyoxigraph import NamedNode
+
+from service.api.app import create_app
+from service.config import Settings
+from service.ingest.rdf_load import load_files
+from service.iri import organization_iri
+from service.store.embedded import EmbeddedStore
+from tests.conftest import EXAMPLES, REFERENCE_GRAPH
+
+KEY = "test-api-key-0001"
+AUTH = {"authorization": f"Bearer {KEY}"}
+ENGLISH = {
+    "url": "https://news.example.com/2025/06/02/lg-meta-xr",
+    "title": "LG Electronics and Meta widen their XR work",
+    "publisher": "Example Business Daily",
+    "published": "2025-06-02",
+    "language": "en",
+    "text": (
+        "Seoul, June 2. LG Electronics said it will co-develop extended reality headsets with "
+        "Meta Platforms for release next year.\n\nThe companies did not disclose terms."
+    ),
+}
+KOREAN = {
+    "url": "https://news.example.com/2025/06/03/kia-uber",
+    "published": "2025-06-03",
+    "text": "기아는 우버와 목적기반모빌리티(PBV) 분야 업무협약을 맺었다고 3일 밝혔다.",
+}
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    configured = settings.model_copy(update={"api_key": SecretStr(KEY)})
+    with TestClient(create_app(configured, EmbeddedStore())) as test_client:
+        context = test_client.app.state.context  # type: ignore[attr-defined]
+        load_files(
+            context.store,
+            context.shapes,
+            sorted((EXAMPLES / "reference").glob("*.ttl")),
+            context.graphs,
+            graph=NamedNode(REFERENCE_GRAPH),
+        )
+        yield test_client
+
+
+def _snapshot(client: TestClient) -> list[str]:
+    store = client.app.state.context.store  # type: ignore[attr-defined]
+    return sorted(str(q) for q in store.quads())
+
+
+def _ask(client: TestClient, query: str) -> bool:
+    return bool(client.get("/sparql", params={"query": query}).json()["boolean"])
+
+
+def test_an_english_article_becomes_a_source_graph_with_its_relationship(
+    client: TestClient,
+) -> None:
+    response = client.post("/sources/articles", json=ENGLISH, headers=AUTH)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    lg, meta = organization_iri("LG Electronics"), organization_iri("Meta Platforms")
+    [relationship] = body["relationships"]
+    assert relationship["type"] == "CoDevelopment"
+    assert set(relationship["participants"]) == {lg, meta}
+    assert relationship["domains"] == ["XR"]
+    assert body["graph"].endswith("/source/" + body["id"])
+    assert _ask(client, f"ASK {{ GRAPH <{body['graph']}> {{ <{relationship['iri']}> ?p ?o }} }}")
+    assert _ask(
+        client, f"ASK {{ <{lg}> <https://w3id.org/alliancegraph/ontology#partnerOf> <{meta}> }}"
+    )
+
+
+def test_a_korean_article_resolves_korean_names(client: TestClient) -> None:
+    response = client.post("/sources/articles", json=KOREAN, headers=AUTH)
+    assert response.status_code == 201, response.text
+    [relationship] = response.json()["relationships"]
+    assert relationship["type"] == "MemorandumOfUnderstanding"
+    assert set(relationship["participants"]) == {organization_iri("Kia"), organization_iri("Uber")}
+    assert relationship["domains"] == ["PBV"]
+
+
+def test_ingesting_the_same_article_again_replaces_it(client: TestClient) -> None:
+    first = client.post("/sources/articles", json=ENGLISH, headers=AUTH)
+    before = _snapshot(client)
+    again = client.post("/sources/articles", json=ENGLISH, headers=AUTH)
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert _snapshot(client) == before
+
+
+def test_sources_are_listed_newest_first_and_described(client: TestClient) -> None:
+    english = client.post("/sources/articles", json=ENGLISH, headers=AUTH).json()
+    korean = client.post("/sources/articles", json=KOREAN, headers=AUTH).json()
+    page = client.get("/sources", params={"limit": 1}).json()
+    assert page["total"] == 2
+    assert [item["id"] for item in page["items"]] == [korean["id"]]
+    second = client.get("/sources", params={"limit": 1, "offset": 1}).json()
+    assert [item["id"] for item in second["items"]] == [english["id"]]
+    detail = client.get(f"/sources/{english['id']}").json()
+    assert detail["title"] == ENGLISH["title"]
+    assert detail["url"] == ENGLISH["url"]
+    assert detail["relationships"] == 1
+    assert detail["evidence"] == 1
+
+
+def test_retracting_a_source_removes_what_only_it_supported(client: TestClient) -> None:
+    english = client.post("/sources/articles", json=ENGLISH, headers=AUTH).json()
+    copy = {**ENGLISH, "url": "https://other.example.com/lg-meta", "title": "Another report"}
+    other = client.post("/sources/articles", json=copy, headers=AUTH).json()
+    [relationship] = english["relationships"]
+    assert other["relationships"][0]["iri"] == relationship["iri"]
+    lg, meta = organization_iri("LG Electronics"), organization_iri("Meta Platforms")
+    partner = f"ASK {{ <{lg}> <https://w3id.org/alliancegraph/ontology#partnerOf> <{meta}> }}"
+
+    assert client.delete(f"/sources/{english['id']}", headers=AUTH).status_code == 204
+    assert client.get(f"/sources/{english['id']}").status_code == 404
+    assert _ask(client, f"ASK {{ <{relationship['iri']}> a ?type }}")
+    assert _ask(client, partner)
+
+    assert client.delete(f"/sources/{other['id']}", headers=AUTH).status_code == 204
+    assert not _ask(client, f"ASK {{ <{relationship['iri']}> a ?type }}")
+    assert not _ask(client, partner)
+    assert client.delete(f"/sources/{other['id']}", headers=AUTH).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status"),
+    [
+        (b'{"published": "2025-01-01", "text": "x",}', {"content-type": "application/json"}, 400),
+        (b'{"text": "no date"}', {"content-type": "application/json"}, 400),
+        (b'{"published": "2025-01-01", "text": ""}', {"content-type": "application/json"}, 400),
+        (
+            b'{"published": "2025-01-01", "text": "x", "url": "not a url"}',
+            {"content-type": "application/json"},
+            400,
+        ),
+        (b"published: 2025", {"content-type": "text/plain"}, 415),
+    ],
+)
+def test_bad_articles_are_refused_and_nothing_is_written(
+    client: TestClient, body: bytes, headers: dict[str, str], status: int
+) -> None:
+    before = _snapshot(client)
+    response = client.post("/sources/articles", content=body, headers={**headers, **AUTH})
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert _snapshot(client) == before
+
+
+def test_malformed_json_names_line_and_column(client: TestClient) -> None:
+    response = client.post(
+        "/sources/articles",
+        content=b'{\n  "published": "2025-01-01",\n  "text": oops\n}',
+        headers={"content-type": "application/json", **AUTH},
+    )
+    assert response.status_code == 400
+    assert response.json()["line"] == 3
+    assert response.json()["column"] == 11
+
+
+def test_writes_need_the_api_key(client: TestClient) -> None:
+    assert client.post("/sources/articles", json=ENGLISH).status_code == 401
+    assert client.delete("/sources/abc").status_code == 401
+
+
+def test_a_malformed_source_id_is_a_400(client: TestClient) -> None:
+    assert client.get("/sources/bad id!").status_code == 400
