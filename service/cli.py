@@ -18,7 +18,14 @@ from pyoxigraph import (
     serialize,
 )
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from service.config import Settings
 from service.context import ServiceContext
@@ -169,6 +176,65 @@ def load(
         raise typer.Exit(1) from None
     finally:
         context.close()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders of sources.")],
+    jobs: Annotated[int, typer.Option(min=1, help="Extraction worker processes.")] = 1,
+    report: Annotated[
+        Path, typer.Option(help="Where to write one JSON line per source (accepted or not).")
+    ] = Path("ingest-report.jsonl"),
+) -> None:
+    """Ingest article files (front matter), article JSON/JSON lines and RDF documents.
+
+    Each source is validated and committed on its own, atomically; the exit code is 1 if any
+    was rejected (the report says why). Running the same command again changes nothing.
+    """
+    from service.ingest.batch import Outcome, discover, ingest_paths
+    from service.ingest.pipeline import Ingestor
+
+    try:
+        files = discover(paths)
+    except FileNotFoundError as error:
+        raise typer.BadParameter(str(error)) from None
+    context = _open()
+    try:
+        with (
+            report.open("w", encoding="utf-8") as lines,
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed} sources"),
+                TextColumn("[green]{task.fields[accepted]} accepted"),
+                TextColumn("[red]{task.fields[rejected]} rejected"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as progress,
+        ):
+            task = progress.add_task(
+                f"ingesting {len(files)} file(s)", total=None, accepted=0, rejected=0
+            )
+            counts = {"accepted": 0, "rejected": 0}
+
+            def on_outcome(outcome: Outcome) -> None:
+                lines.write(outcome.to_json() + "\n")
+                lines.flush()
+                counts[outcome.status] += 1
+                progress.update(
+                    task, advance=1, accepted=counts["accepted"], rejected=counts["rejected"]
+                )
+
+            summary = ingest_paths(Ingestor(context), files, jobs=jobs, on_outcome=on_outcome)
+    finally:
+        context.close()
+    typer.echo(
+        f"ingested {summary.accepted} source(s), rejected {summary.rejected}; report: {report}",
+        err=True,
+    )
+    if summary.rejected:
+        raise typer.Exit(1)
 
 
 _REPORT_LINES = 25

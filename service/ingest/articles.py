@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Literal
 
@@ -108,22 +109,46 @@ def parse_article_file(text: str, name: str = "article") -> ArticleIn:
     raise ArticleFormatError(f"{name}: the front matter has no closing '---' line")
 
 
-def parse_article_lines(text: str, name: str = "articles.jsonl") -> list[ArticleIn]:
-    """Articles from JSON lines, one object per line with the front-matter keys plus ``text``.
-
-    :raises ArticleFormatError: naming the line (and column, for malformed JSON).
+def iter_article_lines(
+    text: str, name: str = "articles.jsonl"
+) -> Iterator[tuple[int, ArticleIn | ArticleFormatError]]:
+    """Each JSON line as an article, or as the error that makes it none; one bad line does not
+    spoil the others.
     """
-    articles = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             fields = json.loads(line)
         except json.JSONDecodeError as error:
-            raise ArticleFormatError(
-                f"{name}:{number}:{error.colno}: {error.msg}", line=number, column=error.colno
-            ) from None
+            yield (
+                number,
+                ArticleFormatError(
+                    f"{name}:{number}:{error.colno}: {error.msg}", line=number, column=error.colno
+                ),
+            )
+            continue
         if not isinstance(fields, dict):
-            raise ArticleFormatError(f"{name}:{number}: each line is one JSON object", line=number)
-        articles.append(_validated(fields, f"{name}:{number}"))
+            yield (
+                number,
+                ArticleFormatError(f"{name}:{number}: each line is one JSON object", line=number),
+            )
+            continue
+        try:
+            yield number, _validated(fields, f"{name}:{number}")
+        except ArticleFormatError as error:
+            error.line = number
+            yield number, error
+
+
+def parse_article_lines(text: str, name: str = "articles.jsonl") -> list[ArticleIn]:
+    """Articles from JSON lines, one object per line with the front-matter keys plus ``text``.
+
+    :raises ArticleFormatError: for the first bad line, naming it (and the column, for JSON).
+    """
+    articles = []
+    for _, item in iter_article_lines(text, name):
+        if isinstance(item, ArticleFormatError):
+            raise item
+        articles.append(item)
     return articles

@@ -19,7 +19,7 @@ from service.context import ServiceContext
 from service.errors import SourceNotFound
 from service.extract.cooccurrence import CooccurrenceExtractor
 from service.extract.lexicon import domain_labels
-from service.extract.model import ArticleText, ExtractedRelationship, Extractor
+from service.extract.model import ArticleText, ExtractedRelationship, Extraction, Extractor
 from service.ingest.articles import ArticleIn
 from service.ingest.candidate import KnownOrganization, build_candidate
 from service.ingest.gate import commit_graphs
@@ -39,6 +39,11 @@ class IngestResult:
     relationships: list[dict[str, object]] = field(default_factory=list)
     organizations: list[dict[str, object]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def article_text(article: ArticleIn) -> ArticleText:
+    """The article as an extractor sees it."""
+    return ArticleText(article.text, article.detected_language, article.published_date)
 
 
 _KNOWN = (
@@ -91,17 +96,29 @@ class Ingestor:
             for o, t in types.items()
         }
 
-    def ingest_article(self, article: ArticleIn) -> IngestResult:
+    def extraction_setup(self) -> tuple[frozenset[str], dict[str, str]]:
+        """What an extractor in another process needs: the known names and domain labels."""
+        return self._alias_index().names(), domain_labels(self.context.ontology)
+
+    def extract(self, article: ArticleIn) -> Extraction:
+        """Run the extractor on one article (no store access beyond the alias index)."""
+        return self._extractor_for(self._alias_index()).extract(article_text(article))
+
+    def ingest_article(
+        self, article: ArticleIn, extraction: Extraction | None = None
+    ) -> IngestResult:
         """Ingest one article, replacing any earlier version of it.
 
+        :param extraction: what an extractor already found (batch ingestion extracts in
+            worker processes); extracted here if not given.
         :raises ValidationFailed: if its graph breaks the shapes; nothing is written.
         """
         context = self.context
         identifier = source_id(article.url, article.text.encode("utf-8"))
         graph = context.graphs.source(identifier)
         index = self._alias_index()
-        text = ArticleText(article.text, article.detected_language, article.published_date)
-        extraction = self._extractor_for(index).extract(text)
+        if extraction is None:
+            extraction = self._extractor_for(index).extract(article_text(article))
 
         warnings: list[dict[str, Any]] = []
         surfaces: dict[NamedNode, list[str]] = {}
