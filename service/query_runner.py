@@ -199,8 +199,9 @@ class QueryRunner:
         with self._lock:
             self._active -= 1
 
-    async def run(self, job: QueryJob) -> tuple[str, AsyncIterator[bytes]]:
-        """Start a query; return its media type and the stream of its serialized results.
+    async def run(self, job: QueryJob) -> tuple[str, bytes | AsyncIterator[bytes]]:
+        """Start a query; return its media type and its serialized results: whole when they
+        are short, else as a stream.
 
         :raises QueryTimeout: if no result is ready within the time limit.
         :raises ServerBusy: if every worker is busy and the waiting line is full.
@@ -224,11 +225,32 @@ class QueryRunner:
             ) from None
         if kind == "error":
             raise payload
-        return payload, _stream(channel, deadline, self._timeout_s)
+        media_type: str = payload
+        # Most results fit in one chunk: read ahead, and if the result is complete answer it
+        # whole (with Content-Length) instead of opening a stream.
+        prefetched: list[bytes] = []
+        while len(prefetched) < 2:
+            try:
+                kind, payload = await channel.receive(deadline)
+            except TimeoutError:
+                channel.cancelled.set()
+                raise QueryTimeout(
+                    f"the query did not finish within {self._timeout_s:g} s; it was stopped"
+                ) from None
+            if kind == "error":
+                raise payload
+            if kind == "end":
+                return media_type, b"".join(prefetched)
+            prefetched.append(payload)
+        return media_type, _stream(channel, deadline, self._timeout_s, prefetched)
 
 
-async def _stream(channel: _Channel, deadline: float, limit: float) -> AsyncIterator[bytes]:
+async def _stream(
+    channel: _Channel, deadline: float, limit: float, prefetched: list[bytes]
+) -> AsyncIterator[bytes]:
     try:
+        for chunk in prefetched:
+            yield chunk
         while True:
             try:
                 kind, payload = await channel.receive(deadline)

@@ -1,4 +1,8 @@
-"""Dependencies injected into routers: the service context created by the app's lifespan."""
+"""Dependencies injected into routers: what the app's lifespan created.
+
+They are async on purpose: FastAPI runs a plain function dependency on a threadpool thread,
+a hop that costs about 0.2 ms per request for a lookup on ``app.state``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from service.ingest.pipeline import Ingestor
 from service.query_runner import QueryRunner
 
 
-def get_context(request: Request) -> ServiceContext:
+async def get_context(request: Request) -> ServiceContext:
     context: ServiceContext = request.app.state.context
     return context
 
@@ -19,7 +23,7 @@ def get_context(request: Request) -> ServiceContext:
 ContextDep = Annotated[ServiceContext, Depends(get_context)]
 
 
-def get_runner(request: Request) -> QueryRunner:
+async def get_runner(request: Request) -> QueryRunner:
     runner: QueryRunner = request.app.state.runner
     return runner
 
@@ -27,7 +31,7 @@ def get_runner(request: Request) -> QueryRunner:
 RunnerDep = Annotated[QueryRunner, Depends(get_runner)]
 
 
-def get_ingestor(request: Request) -> Ingestor:
+async def get_ingestor(request: Request) -> Ingestor:
     ingestor: Ingestor = request.app.state.ingestor
     return ingestor
 

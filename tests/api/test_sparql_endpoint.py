@@ -240,3 +240,17 @@ def test_a_graph_store_body_over_the_limit_is_413(settings_with_key: Settings) -
         )
         assert response.status_code == 413
         assert test_client.get(f"/store?graph={G}").status_code == 404
+
+
+def test_a_large_result_is_streamed_whole(client: TestClient) -> None:
+    values = " ".join(str(i) for i in range(150))
+    query = f"SELECT ?a ?b WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} }}"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 200
+    assert "content-length" not in response.headers
+    assert len(response.json()["results"]["bindings"]) == 150 * 150
+
+
+def test_a_small_result_is_sent_whole_with_its_length(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "ASK {}"})
+    assert int(response.headers["content-length"]) == len(response.content)

@@ -61,8 +61,10 @@ async def sparql(request: Request, context: ContextDep, runner: RunnerDep) -> Re
         job = QueryJob(
             context.store, operation, accept, settings.base_iri, settings.federation_allowlist
         )
-        media_type, stream = await runner.run(job)
-        return StreamingResponse(stream, media_type=media_type)
+        media_type, results = await runner.run(job)
+        if isinstance(results, bytes):
+            return Response(results, media_type=media_type)
+        return StreamingResponse(results, media_type=media_type)
     if isinstance(operation, UpdateRequest):
         require_writer(request, settings)
         outcome = await run_in_threadpool(_update, context, operation)
