@@ -84,14 +84,26 @@ class _Channel:
         except RuntimeError:  # the event loop is closed: nobody is listening any more
             raise _Cancelled from None
 
-    async def receive(self, deadline: float) -> tuple[str, Any]:
-        """Called on the event loop. :raises TimeoutError: past the deadline."""
+    async def receive(self, deadline: float, limit: float) -> tuple[str, Any]:
+        """The next message (``start``, ``chunk`` or ``end``), on the event loop.
+
+        :raises QueryTimeout: past the deadline; the worker is told to stop.
+        :raises Exception: what the worker raised, as the ``error`` message carries it.
+        """
         remaining = deadline - self._loop.time()
-        if remaining <= 0:
-            raise TimeoutError
-        message = await asyncio.wait_for(self._queue.get(), timeout=remaining)
+        try:
+            if remaining <= 0:
+                raise TimeoutError
+            kind, payload = await asyncio.wait_for(self._queue.get(), timeout=remaining)
+        except TimeoutError:
+            self.cancelled.set()
+            raise QueryTimeout(
+                f"the query did not finish within the {limit:g} s time limit; it was stopped"
+            ) from None
         self._slots.release()
-        return message
+        if kind == "error":
+            raise payload
+        return kind, payload
 
 
 class _ChannelWriter:
@@ -216,33 +228,16 @@ class QueryRunner:
         channel = _Channel(loop)
         future = loop.run_in_executor(self._executor, _work, job, channel)
         future.add_done_callback(lambda _: self._release())
-        try:
-            kind, payload = await channel.receive(deadline)
-        except TimeoutError:
-            channel.cancelled.set()
-            raise QueryTimeout(
-                f"the query did not produce results within {self._timeout_s:g} s; it was stopped"
-            ) from None
-        if kind == "error":
-            raise payload
-        media_type: str = payload
+        _, media_type = await channel.receive(deadline, self._timeout_s)
         # Most results fit in one chunk: read ahead, and if the result is complete answer it
         # whole (with Content-Length) instead of opening a stream.
         prefetched: list[bytes] = []
         while len(prefetched) < 2:
-            try:
-                kind, payload = await channel.receive(deadline)
-            except TimeoutError:
-                channel.cancelled.set()
-                raise QueryTimeout(
-                    f"the query did not finish within {self._timeout_s:g} s; it was stopped"
-                ) from None
-            if kind == "error":
-                raise payload
+            kind, payload = await channel.receive(deadline, self._timeout_s)
             if kind == "end":
-                return media_type, b"".join(prefetched)
+                return str(media_type), b"".join(prefetched)
             prefetched.append(payload)
-        return media_type, _stream(channel, deadline, self._timeout_s, prefetched)
+        return str(media_type), _stream(channel, deadline, self._timeout_s, prefetched)
 
 
 async def _stream(
@@ -252,15 +247,9 @@ async def _stream(
         for chunk in prefetched:
             yield chunk
         while True:
-            try:
-                kind, payload = await channel.receive(deadline)
-            except TimeoutError:
-                raise QueryTimeout(f"the result stream exceeded the {limit:g} s limit") from None
-            if kind == "chunk":
-                yield payload
-            elif kind == "end":
+            kind, payload = await channel.receive(deadline, limit)
+            if kind == "end":
                 return
-            else:
-                raise payload
+            yield payload
     finally:
         channel.cancelled.set()

@@ -69,12 +69,16 @@ class ArticleIn(BaseModel):
         return self.published.date() if isinstance(self.published, datetime) else self.published
 
 
-def _validated(fields: dict[str, object], where: str) -> ArticleIn:
+def validate_article(fields: object, where: str) -> ArticleIn:
+    """The article the fields describe.
+
+    :raises ArticleFormatError: saying which fields are wrong and how, prefixed by ``where``.
+    """
     try:
         return ArticleIn.model_validate(fields)
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'article'}: {e['msg']}" for e in error.errors()
         )
         raise ArticleFormatError(f"{where}: {problems}") from None
 
@@ -95,7 +99,7 @@ def parse_article_file(text: str, name: str = "article") -> ArticleIn:
         stripped = line.strip()
         if stripped == "---":
             fields["text"] = "".join(lines[number:])
-            return _validated(fields, name)
+            return validate_article(fields, name)
         if not stripped or stripped.startswith("#"):
             continue
         key, separator, value = stripped.partition(":")
@@ -135,7 +139,7 @@ def iter_article_lines(
             )
             continue
         try:
-            yield number, _validated(fields, f"{name}:{number}")
+            yield number, validate_article(fields, f"{name}:{number}")
         except ArticleFormatError as error:
             error.line = number
             yield number, error

@@ -7,34 +7,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from service.api.bodies import read_body
 from service.api.deps import ContextDep, IngestorDep
 from service.api.security import require_reader, require_writer
 from service.errors import ArticleFormatError, UnsupportedMediaType
-from service.ingest.articles import ArticleIn
-from service.ingest.catalog import list_sources, source_detail
+from service.ingest.articles import ArticleIn, validate_article
+from service.ingest.catalog import SourceSummary, list_sources, source_detail
 
 router = APIRouter(tags=["sources"])
 
 SourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._~-]{1,128}$", description="Source id.")]
 
 
-class SourceOut(BaseModel):
-    id: str
-    graph: str
-    iri: str
-    kind: str
-    published: str | None
-    title: str | None
-    url: str | None
-    publisher: str | None
-
-
 class SourcePage(BaseModel):
-    items: list[SourceOut]
+    items: list[SourceSummary]
     total: int
     limit: int
     offset: int
@@ -62,13 +51,7 @@ def _article(body: bytes, content_type: str | None) -> ArticleIn:
             line=error.lineno,
             column=error.colno,
         ) from None
-    try:
-        return ArticleIn.model_validate(data)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
-        )
-        raise ArticleFormatError(f"not a valid article: {problems}") from None
+    return validate_article(data, "not a valid article")
 
 
 @router.post(
@@ -118,9 +101,7 @@ def sources(
 ) -> SourcePage:
     require_reader(request, context.settings)
     page, total = list_sources(context.store, context.graphs, limit=limit, offset=offset)
-    return SourcePage(
-        items=[SourceOut(**s.__dict__) for s in page], total=total, limit=limit, offset=offset
-    )
+    return SourcePage(items=page, total=total, limit=limit, offset=offset)
 
 
 @router.get("/sources/{source_id}", summary="One source: metadata, counts, warnings")
