@@ -173,3 +173,61 @@ def test_writes_need_the_api_key(client: TestClient) -> None:
 
 def test_a_malformed_source_id_is_a_400(client: TestClient) -> None:
     assert client.get("/sources/bad id!").status_code == 400
+
+
+SOURCE_TTL = """@prefix ag: <https://w3id.org/alliancegraph/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix schema: <https://schema.org/> .
+<https://w3id.org/alliancegraph/id/source/upload-1> a ag:NewsArticle ;
+    schema:datePublished "2025-04-01"^^xsd:date .
+<https://w3id.org/alliancegraph/id/rel/upload-1> a ag:SupplyAgreement ;
+    ag:participant <https://w3id.org/alliancegraph/id/org/kia> ,
+                   <https://w3id.org/alliancegraph/id/org/uber> ;
+    prov:wasDerivedFrom <https://w3id.org/alliancegraph/id/source/upload-1> ;
+    prov:qualifiedDerivation <https://w3id.org/alliancegraph/id/evidence/upload-1> .
+<https://w3id.org/alliancegraph/id/evidence/upload-1> a ag:Evidence ;
+    prov:entity <https://w3id.org/alliancegraph/id/source/upload-1> ;
+    ag:quote "Kia will supply vans to Uber." ; ag:confidence 0.8 .
+<https://w3id.org/alliancegraph/id/org/kia> a ag:Firm ; rdfs:label "Kia"@en .
+<https://w3id.org/alliancegraph/id/org/uber> a ag:Firm ; rdfs:label "Uber"@en .
+"""
+
+
+def test_an_rdf_document_becomes_a_source(client: TestClient) -> None:
+    headers = {"content-type": "text/turtle", **AUTH}
+    created = client.post(
+        "/sources/rdf", params={"graph": "upload-1"}, content=SOURCE_TTL.encode(), headers=headers
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["graph"].endswith("/graph/source/upload-1")
+    again = client.post(
+        "/sources/rdf", params={"graph": "upload-1"}, content=SOURCE_TTL.encode(), headers=headers
+    )
+    assert again.status_code == 200
+    kia, uber = organization_iri("Kia"), organization_iri("Uber")
+    assert _ask(
+        client, f"ASK {{ <{kia}> <https://w3id.org/alliancegraph/ontology#partnerOf> <{uber}> }}"
+    )
+    assert client.get("/sources/upload-1").json()["relationships"] == 1
+
+
+def test_an_rdf_source_that_is_not_self_contained_is_422(client: TestClient) -> None:
+    before = _snapshot(client)
+    partial = SOURCE_TTL.replace(
+        '<https://w3id.org/alliancegraph/id/org/uber> a ag:Firm ; rdfs:label "Uber"@en .\n', ""
+    )
+    response = client.post(
+        "/sources/rdf", content=partial.encode(), headers={"content-type": "text/turtle", **AUTH}
+    )
+    assert response.status_code == 422
+    assert _snapshot(client) == before
+
+
+def test_an_rdf_source_with_a_syntax_error_is_400_with_position(client: TestClient) -> None:
+    response = client.post(
+        "/sources/rdf", content=b"<a> <b> .", headers={"content-type": "text/turtle", **AUTH}
+    )
+    assert response.status_code == 400
+    assert response.json()["line"] == 1

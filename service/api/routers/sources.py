@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from pyoxigraph import NamedNode, Triple
 from starlette.concurrency import run_in_threadpool
 
 from service.api.bodies import read_body
 from service.api.deps import ContextDep, IngestorDep
 from service.api.security import require_reader, require_writer
-from service.errors import ArticleFormatError, UnsupportedMediaType
+from service.context import ServiceContext
+from service.errors import ArticleFormatError, MalformedRequestBody, UnsupportedMediaType
+from service.graph_store import GraphWrite, parse_payload, put_graph
 from service.ingest.articles import ArticleIn, validate_article
 from service.ingest.catalog import SourceSummary, list_sources, source_detail
+from service.iri import source_id
 
 router = APIRouter(tags=["sources"])
 
+_SOURCE_ID = re.compile(r"^[A-Za-z0-9._~-]{1,128}$")
 SourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._~-]{1,128}$", description="Source id.")]
 
 
@@ -90,6 +96,59 @@ async def ingest_article(request: Request, context: ContextDep, ingestor: Ingest
         warnings=result.warnings,
     )
     return JSONResponse(out.model_dump(), status_code=201 if result.created else 200)
+
+
+class RdfSourceOut(BaseModel):
+    id: str
+    graph: str
+    created: bool
+    quads: int
+    warnings: list[dict[str, Any]]
+
+
+@router.post(
+    "/sources/rdf",
+    response_model=RdfSourceOut,
+    status_code=201,
+    summary="Ingest an RDF document as a source",
+    responses={
+        200: {"description": "The same source was ingested before; its graph was replaced."},
+        400: {"description": "The document does not parse (with line and column)."},
+        415: {"description": "Not an RDF media type."},
+        422: {"description": "The graph breaks the SHACL shapes; nothing was written."},
+    },
+)
+async def ingest_rdf(
+    request: Request,
+    context: ContextDep,
+    graph: Annotated[
+        str | None,
+        Query(description="Source id for the graph …/graph/source/{id}; default: content hash."),
+    ] = None,
+) -> Response:
+    """Store an RDF document (any syntax the service reads, by Content-Type) as one source graph,
+    validated like every source: self-contained, conforming to the shapes."""
+    require_writer(request, context.settings)
+    body = await read_body(request, context.settings.max_body_bytes)
+    identifier = graph if graph is not None else source_id(None, body)
+    if not _SOURCE_ID.match(identifier):
+        raise MalformedRequestBody(f"a source id is letters, digits and ._~- only: {identifier!r}")
+    target = context.graphs.source(identifier)
+    triples = await run_in_threadpool(parse_payload, body, request.headers.get("content-type"))
+    write = await run_in_threadpool(_put, context, target, triples)
+    out = RdfSourceOut(
+        id=identifier,
+        graph=target.value,
+        created=write.created,
+        quads=len(set(triples)),
+        warnings=write.report.to_json()["results"],
+    )
+    return JSONResponse(out.model_dump(), status_code=201 if write.created else 200)
+
+
+def _put(context: ServiceContext, graph: NamedNode, triples: list[Triple]) -> GraphWrite:
+    with context.write_lock:
+        return put_graph(context.store, context.shapes, context.graphs, graph, triples)
 
 
 @router.get("/sources", response_model=SourcePage, summary="List sources, newest first")
