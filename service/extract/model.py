@@ -29,6 +29,7 @@ class EvidenceSpan:
     span: Span
     cue: str
     confidence: float
+    paraphrase: bool = False  # the quote restates the source rather than citing it
 
 
 @dataclass(frozen=True)

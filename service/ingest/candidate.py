@@ -7,7 +7,7 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -56,51 +56,76 @@ class Candidate:
     organizations: dict[str, list[str]] = field(default_factory=dict)  # IRI -> surface forms
 
 
+@dataclass(frozen=True)
+class SourceDescription:
+    """The source node of a source graph: a news article, or another kind of source."""
+
+    kind: str = "NewsArticle"
+    published: date | datetime | None = None
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    language: str | None = None
+
+
+def describe_article(article: ArticleIn) -> SourceDescription:
+    return SourceDescription(
+        "NewsArticle",
+        article.published,
+        article.url,
+        article.title,
+        article.publisher,
+        article.detected_language,
+    )
+
+
 def build_candidate(
-    article: ArticleIn,
+    source_description: SourceDescription,
     source_id: str,
     relationships: Sequence[tuple[ExtractedRelationship, Sequence[NamedNode]]],
     surfaces: Mapping[NamedNode, Sequence[str]],
     known: Mapping[NamedNode, KnownOrganization],
     *,
     base: str,
+    new_types: Mapping[NamedNode, str] | None = None,
+    extra: Sequence[Triple] = (),
 ) -> Candidate:
-    """The triples of the article's source graph.
+    """The triples of a source graph.
 
-    :param relationships: each extracted relationship with its participants resolved to IRIs
-        (two or more distinct ones; for a membership, the member then the alliance).
-    :param surfaces: the names each organization has in this article.
+    :param relationships: each relationship with its participants resolved to IRIs (two or
+        more distinct ones; for a membership, the member then the alliance).
+    :param surfaces: the names each organization has in this source.
     :param known: what the store says about the organizations it already has.
+    :param new_types: the ``ag:`` class of organizations the store does not know (default Firm).
+    :param extra: further statements of the source about its organizations.
     """
     candidate = Candidate()
     add = candidate.triples.append
     source = NamedNode(source_iri(source_id, base))
-    language = article.detected_language
-    add(Triple(source, _TYPE, _ag("NewsArticle")))
-    published = article.published
-    add(
-        Triple(
-            source,
-            NamedNode(SCHEMA + "datePublished"),
-            _typed(
-                published.isoformat(), "dateTime" if isinstance(published, datetime) else "date"
-            ),
-        )
-    )
-    add(Triple(source, NamedNode(SCHEMA + "inLanguage"), Literal(language)))
-    if article.url:
-        add(Triple(source, NamedNode(SCHEMA + "url"), NamedNode(article.url)))
-    if article.title:
+    described = source_description
+    add(Triple(source, _TYPE, _ag(described.kind)))
+    if described.published is not None:
+        published = described.published
+        kind = "dateTime" if isinstance(published, datetime) else "date"
         add(
-            Triple(
-                source, NamedNode(SCHEMA + "headline"), Literal(article.title, language=language)
-            )
+            Triple(source, NamedNode(SCHEMA + "datePublished"), _typed(published.isoformat(), kind))
         )
-    if article.publisher:
-        add(Triple(source, NamedNode(SCHEMA + "publisher"), Literal(article.publisher)))
+    if described.language:
+        add(Triple(source, NamedNode(SCHEMA + "inLanguage"), Literal(described.language)))
+    if described.url:
+        add(Triple(source, NamedNode(SCHEMA + "url"), NamedNode(described.url)))
+    if described.title:
+        title = Literal(
+            described.title, language=described.language or name_language(described.title)
+        )
+        add(Triple(source, NamedNode(SCHEMA + "headline"), title))
+    if described.publisher:
+        add(Triple(source, NamedNode(SCHEMA + "publisher"), Literal(described.publisher)))
 
     for organization, names in surfaces.items():
-        _describe(candidate, organization, names, known.get(organization))
+        new_type = (new_types or {}).get(organization, "Firm")
+        _describe(candidate, organization, names, known.get(organization), new_type)
+    candidate.triples.extend(extra)
 
     for extracted, participants in relationships:
         _relationship(candidate, extracted, participants, source, source_id, base)
@@ -112,6 +137,7 @@ def _describe(
     organization: NamedNode,
     names: Sequence[str],
     known: KnownOrganization | None,
+    new_type: str = "Firm",
 ) -> None:
     add = candidate.triples.append
     candidate.organizations[organization.value] = list(dict.fromkeys(names))
@@ -131,7 +157,7 @@ def _describe(
                     )
                 )
         return
-    add(Triple(organization, _TYPE, _ag("Firm")))
+    add(Triple(organization, _TYPE, _ag(new_type)))
     labelled: set[str] = set()
     for name in names:
         tag = name_language(name)
@@ -176,8 +202,11 @@ def _relationship(
         add(Triple(node, _TYPE, _ag("Evidence")))
         add(Triple(node, NamedNode(PROV + "entity"), source))
         add(Triple(node, _ag("quote"), Literal(evidence.span.text)))
-        add(Triple(node, _ag("charStart"), _typed(str(evidence.span.start), "integer")))
-        add(Triple(node, _ag("charEnd"), _typed(str(evidence.span.end), "integer")))
+        if evidence.span.end > evidence.span.start:
+            add(Triple(node, _ag("charStart"), _typed(str(evidence.span.start), "integer")))
+            add(Triple(node, _ag("charEnd"), _typed(str(evidence.span.end), "integer")))
+        if evidence.paraphrase:
+            add(Triple(node, _ag("quoteIsParaphrase"), _typed("true", "boolean")))
         add(Triple(node, _ag("confidence"), _typed(f"{evidence.confidence:.2f}", "decimal")))
         if evidence.cue:
             add(Triple(node, _ag("cue"), Literal(evidence.cue)))

@@ -13,20 +13,41 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode, Triple
 
 from service.context import ServiceContext
+from service.dates import parse_partial_date
 from service.errors import SourceNotFound
 from service.extract.cooccurrence import CooccurrenceExtractor
 from service.extract.lexicon import domain_labels
-from service.extract.model import ArticleText, ExtractedRelationship, Extraction, Extractor
+from service.extract.model import (
+    ArticleText,
+    EvidenceSpan,
+    ExtractedRelationship,
+    Extraction,
+    Extractor,
+    Span,
+)
 from service.ingest.articles import ArticleIn
-from service.ingest.candidate import KnownOrganization, build_candidate
+from service.ingest.candidate import (
+    Candidate,
+    KnownOrganization,
+    SourceDescription,
+    build_candidate,
+    describe_article,
+    name_language,
+)
 from service.ingest.gate import commit_graphs
+from service.ingest.records import KINDS, RecordIn
 from service.ingest.resolve import AliasIndex, mint_organization
 from service.iri import source_id
-from service.namespaces import sparql_prefixes
-from service.store.port import solutions
+from service.namespaces import AG, SKOS, WD, sparql_prefixes
+from service.store.port import GraphName, solutions
+
+_ALT_LABEL = NamedNode(SKOS + "altLabel")
+_EXACT_MATCH = NamedNode(SKOS + "exactMatch")
+_COUNTRY = NamedNode(AG + "country")
+_SUBSIDIARY_OF = NamedNode(AG + "subsidiaryOf")
 
 
 @dataclass
@@ -78,7 +99,8 @@ class Ingestor:
             return self._extractor
         return CooccurrenceExtractor(index.names(), domain_labels(self.context.ontology))
 
-    def _known(self, organizations: Sequence[NamedNode]) -> dict[NamedNode, KnownOrganization]:
+    def known(self, organizations: Sequence[NamedNode]) -> dict[NamedNode, KnownOrganization]:
+        """What the store says about organizations it knows: their types and labels."""
         if not organizations:
             return {}
         values = " ".join(str(o) for o in organizations)
@@ -146,7 +168,12 @@ class Ingestor:
                 resolved.append((relationship, participants))
 
         candidate = build_candidate(
-            article, identifier, resolved, surfaces, self._known(list(surfaces)), base=base
+            describe_article(article),
+            identifier,
+            resolved,
+            surfaces,
+            self.known(list(surfaces)),
+            base=base,
         )
         with context.write_lock:
             existed = context.store.contains_graph(graph)
@@ -180,3 +207,119 @@ class Ingestor:
             commit_graphs(context.store, context.shapes, {graph: []}, context.graphs)
         with self._lock:
             self._index = None  # names only that source gave are gone
+
+    def ingest_records(self, records: Sequence[RecordIn]) -> list[IngestResult]:
+        """Ingest structured records: one source graph per ``source_url``, all in one write.
+
+        :raises ValidationFailed: if any graph breaks the shapes; nothing is written.
+        """
+        context = self.context
+        base = context.settings.base_iri
+        index = self._alias_index()
+        groups: dict[str, list[RecordIn]] = {}
+        for record in records:
+            groups.setdefault(record.source_url, []).append(record)
+        candidates: dict[GraphName, list[Triple]] = {}
+        results: list[IngestResult] = []
+        # Names this request introduces resolve within it (a firm record, then a deal naming
+        # the firm); they join the shared index only once committed.
+        local = AliasIndex()
+        for url, group in groups.items():
+            identifier = source_id(url)
+            candidate = self._record_candidate(identifier, group, index, local, base)
+            graph = context.graphs.source(identifier)
+            candidates[graph] = candidate.triples
+            results.append(
+                IngestResult(
+                    source_id=identifier,
+                    graph=graph.value,
+                    created=True,
+                    relationships=candidate.relationships,
+                    organizations=[
+                        {"iri": iri, "names": n} for iri, n in candidate.organizations.items()
+                    ],
+                )
+            )
+        with context.write_lock:
+            for result in results:
+                result.created = not context.store.contains_graph(NamedNode(result.graph))
+            report = commit_graphs(context.store, context.shapes, candidates, context.graphs)
+        with self._lock:
+            index.merge(local)
+        for result in results:
+            result.warnings = [r.to_json() for r in report.warnings if r.graph == result.graph]
+        return results
+
+    def _record_candidate(
+        self,
+        identifier: str,
+        records: Sequence[RecordIn],
+        index: AliasIndex,
+        local: AliasIndex,
+        base: str,
+    ) -> Candidate:
+        surfaces: dict[NamedNode, list[str]] = {}
+        new_types: dict[NamedNode, str] = {}
+        extra: list[Triple] = []
+
+        def organization(*names: str | None, kind: str = "Firm") -> NamedNode:
+            given = [n for n in names if n]
+            found = [r.iri for i in (local, index) for r in map(i.resolve, given)]
+            iri = next((f for f in found if f is not None), None)
+            if iri is None:
+                iri = mint_organization(given, base)
+                new_types[iri] = kind
+            local.add(iri.value, given)
+            surfaces.setdefault(iri, []).extend(given)
+            return iri
+
+        resolved: list[tuple[ExtractedRelationship, list[NamedNode]]] = []
+        for record in records:
+            if record.kind == "firm":
+                firm = organization(record.name, record.name_ko)
+                extra += [
+                    Triple(firm, _ALT_LABEL, Literal(a, language=name_language(a)))
+                    for a in record.aliases
+                ]
+                if record.country:
+                    extra.append(Triple(firm, _COUNTRY, NamedNode(WD + record.country)))
+                if record.wikidata:
+                    extra.append(Triple(firm, _EXACT_MATCH, NamedNode(WD + record.wikidata)))
+                if record.parent:
+                    extra.append(Triple(firm, _SUBSIDIARY_OF, organization(record.parent)))
+                continue
+            if record.kind == "membership":
+                participants = [
+                    organization(record.member),
+                    organization(record.alliance, kind="Alliance"),
+                ]
+            else:
+                participants = list(dict.fromkeys(organization(p) for p in record.participants))
+            on, precision = parse_partial_date(record.date) if record.date else (None, None)
+            quote = record.quote or record.restatement()
+            relationship = ExtractedRelationship(
+                kind=KINDS[record.kind],
+                participants=tuple(record.participants),
+                evidence=(
+                    EvidenceSpan(Span(0, 0, quote), "", record.confidence, record.quote is None),
+                ),
+                domains=tuple(record.domains),
+                on=on,
+                precision=precision,
+                status=record.status,
+            )
+            resolved.append((relationship, participants))
+        first = records[0]
+        description = SourceDescription(
+            "Source", first.published, first.source_url, first.source_title, None, None
+        )
+        return build_candidate(
+            description,
+            identifier,
+            resolved,
+            surfaces,
+            self.known(list(surfaces)),
+            base=base,
+            new_types=new_types,
+            extra=extra,
+        )

@@ -69,6 +69,12 @@ class AliasIndex:
                 self._iris.setdefault(key, set()).add(iri)
                 self._names.add(name)
 
+    def merge(self, other: AliasIndex) -> None:
+        """Take in every name of another index."""
+        for key, iris in other._iris.items():
+            self._iris.setdefault(key, set()).update(iris)
+        self._names |= other._names
+
     def names(self) -> frozenset[str]:
         """Every name the index was given, as written (what an extractor looks for)."""
         return frozenset(self._names)

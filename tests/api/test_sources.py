@@ -231,3 +231,83 @@ def test_an_rdf_source_with_a_syntax_error_is_400_with_position(client: TestClie
     )
     assert response.status_code == 400
     assert response.json()["line"] == 1
+
+
+RECORDS = [
+    {
+        "kind": "firm",
+        "source_url": "https://registry.example.com/hanwha-ocean",
+        "name": "Hanwha Ocean",
+        "name_ko": "한화오션",
+        "aliases": ["Hanwha Ocean Co., Ltd."],
+        "country": "Q884",
+    },
+    {
+        "kind": "mou",
+        "source_url": "https://registry.example.com/hanwha-ocean",
+        "participants": ["한화오션", "Siemens"],
+        "domains": ["shipbuilding", "digital-twin"],
+        "date": "2025-05",
+        "status": "Signed",
+    },
+    {
+        "kind": "membership",
+        "source_url": "https://registry.example.com/ai-ran",
+        "member": "SK Telecom",
+        "alliance": "AI-RAN Alliance",
+        "quote": "SK Telecom joined the AI-RAN Alliance.",
+    },
+]
+
+
+def test_records_become_one_source_per_url(client: TestClient) -> None:
+    response = client.post("/sources/records", json=RECORDS, headers=AUTH)
+    assert response.status_code == 201, response.text
+    results = response.json()
+    assert len(results) == 2
+    hanwha = organization_iri("Hanwha Ocean")
+    siemens = organization_iri("Siemens")
+    [mou] = results[0]["relationships"]
+    assert mou["type"] == "MemorandumOfUnderstanding"
+    assert set(mou["participants"]) == {hanwha, siemens}
+    assert _ask(
+        client,
+        f'ASK {{ <{hanwha}> <http://www.w3.org/2000/01/rdf-schema#label> "한화오션"@ko ; '
+        "<https://w3id.org/alliancegraph/ontology#country> "
+        "<http://www.wikidata.org/entity/Q884> }",
+    )
+    assert _ask(
+        client,
+        f"ASK {{ ?m <https://w3id.org/alliancegraph/ontology#member> "
+        f"<{organization_iri('SK Telecom')}> ; <https://w3id.org/alliancegraph/ontology#alliance> "
+        f"<{organization_iri('AI-RAN Alliance')}> }}",
+    )
+    again = client.post("/sources/records", json=RECORDS, headers=AUTH)
+    assert again.status_code == 200
+
+
+def test_records_as_csv(client: TestClient) -> None:
+    csv_text = (
+        "kind,source_url,participants,domains,date\n"
+        "partnership,https://registry.example.com/csv,Kia; Uber,PBV,2025\n"
+    )
+    response = client.post(
+        "/sources/records", content=csv_text.encode(), headers={"content-type": "text/csv", **AUTH}
+    )
+    assert response.status_code == 201, response.text
+    [result] = response.json()
+    assert result["relationships"][0]["domains"] == ["PBV"]
+
+
+def test_a_bad_record_refuses_the_whole_request(client: TestClient) -> None:
+    before = _snapshot(client)
+    bad = [
+        *RECORDS,
+        {"kind": "mou", "source_url": "https://x.example.com", "participants": ["Kia"]},
+    ]
+    response = client.post("/sources/records", json=bad, headers=AUTH)
+    assert response.status_code == 400
+    assert "two or more distinct participants" in response.json()["detail"]
+    unknown_domain = [{**RECORDS[1], "domains": ["Blockchain"]}]
+    assert client.post("/sources/records", json=unknown_domain, headers=AUTH).status_code == 422
+    assert _snapshot(client) == before

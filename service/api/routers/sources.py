@@ -20,6 +20,7 @@ from service.errors import ArticleFormatError, MalformedRequestBody, Unsupported
 from service.graph_store import GraphWrite, parse_payload, put_graph
 from service.ingest.articles import ArticleIn, validate_article
 from service.ingest.catalog import SourceSummary, list_sources, source_detail
+from service.ingest.records import RecordIn, iter_records
 from service.iri import source_id
 
 router = APIRouter(tags=["sources"])
@@ -96,6 +97,78 @@ async def ingest_article(request: Request, context: ContextDep, ingestor: Ingest
         warnings=result.warnings,
     )
     return JSONResponse(out.model_dump(), status_code=201 if result.created else 200)
+
+
+_RECORD_MEDIA = {
+    "application/json": "json",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/jsonlines": "jsonl",
+    "text/csv": "csv",
+}
+
+
+@router.post(
+    "/sources/records",
+    response_model=list[IngestOut],
+    status_code=201,
+    summary="Ingest structured records (JSON, JSON lines or CSV)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": RecordIn.model_json_schema()},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+    responses={
+        400: {"description": "A record is malformed or invalid (each one listed, with its line)."},
+        415: {"description": "Not JSON, JSON lines or CSV."},
+        422: {"description": "A source graph breaks the SHACL shapes; nothing was written."},
+    },
+)
+async def ingest_records(request: Request, context: ContextDep, ingestor: IngestorDep) -> Response:
+    """One source graph per ``source_url`` of the records, all committed in one transaction, or
+    none if any record or graph is refused."""
+    require_writer(request, context.settings)
+    body = await read_body(request, context.settings.max_body_bytes)
+    media = _RECORD_MEDIA.get(
+        (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    )
+    if media is None:
+        raise UnsupportedMediaType(f"send records as one of {', '.join(_RECORD_MEDIA)}")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ArticleFormatError("the body is not UTF-8") from None
+    records, errors = [], []
+    for _, item in iter_records(text, media, "body"):
+        if isinstance(item, RecordIn):
+            records.append(item)
+        else:
+            errors.append(item)
+    if errors:
+        first = errors[0]
+        raise ArticleFormatError(
+            "; ".join(str(e) for e in errors[:20]), line=first.line, column=first.column
+        )
+    if not records:
+        raise ArticleFormatError("the body holds no record")
+    results = await run_in_threadpool(ingestor.ingest_records, records)
+    out = [
+        IngestOut(
+            id=r.source_id,
+            graph=r.graph,
+            created=r.created,
+            relationships=r.relationships,
+            organizations=r.organizations,
+            warnings=r.warnings,
+        ).model_dump()
+        for r in results
+    ]
+    return JSONResponse(out, status_code=201 if any(r.created for r in results) else 200)
 
 
 class RdfSourceOut(BaseModel):
