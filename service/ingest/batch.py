@@ -1,7 +1,8 @@
 """Batch ingestion from files and folders (``alliancegraph ingest``).
 
 Article files (front matter, ``.md``/``.txt``), article JSON lines (``.jsonl``), article JSON
-(``.json``: one object or a list) and RDF documents are discovered, extracted (in worker
+(``.json``: one object or a list), structured records (``.csv``, or JSON whose objects have a
+``kind``) and RDF documents are discovered, extracted (in worker
 processes with ``jobs > 1``) and committed one source at a time, in a single thread, each
 atomically and flushed before the next: a batch killed midway leaves whole sources only, and
 running it again ends with exactly the sources of the input, because a source's id (and graph)
@@ -23,12 +24,13 @@ from service.extract.model import Extraction, Extractor
 from service.ingest.articles import ArticleIn, iter_article_lines, parse_article_file
 from service.ingest.pipeline import Ingestor, article_text
 from service.ingest.rdf_load import load_files
+from service.ingest.records import RecordIn, iter_records
 from service.iri import source_id
 from service.rdf_formats import format_for_path
 
 ARTICLE_SUFFIXES = {".md", ".txt"}
 RDF_SUFFIXES = {".ttl", ".trig", ".nt", ".nq", ".jsonld", ".rdf", ".owl", ".n3"}
-SUPPORTED = ARTICLE_SUFFIXES | RDF_SUFFIXES | {".jsonl", ".json"}
+SUPPORTED = ARTICLE_SUFFIXES | RDF_SUFFIXES | {".jsonl", ".json", ".csv"}
 
 
 @dataclass
@@ -113,6 +115,52 @@ def _error(error: AllianceGraphError) -> dict[str, Any]:
     return detail
 
 
+def _holds_records(path: Path) -> bool:
+    """CSV files hold records; JSON files hold records when their first object has a "kind"."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return True
+    if suffix not in (".json", ".jsonl"):
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+        if suffix == ".jsonl":
+            text = next((line for line in text.splitlines() if line.strip()), "{}")
+        first = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    if isinstance(first, list):
+        first = first[0] if first else {}
+    return isinstance(first, dict) and "kind" in first
+
+
+def _ingest_record_file(ingestor: Ingestor, path: Path, record: Callable[[Outcome], None]) -> None:
+    media = {".csv": "csv", ".json": "json", ".jsonl": "jsonl"}[path.suffix.lower()]
+    records: list[RecordIn] = []
+    for number, item in iter_records(path.read_text(encoding="utf-8"), media, str(path)):
+        if isinstance(item, RecordIn):
+            records.append(item)
+        else:
+            record(Outcome(str(path), "rejected", line=number, error=_error(item)))
+    if not records:
+        return
+    try:
+        results = ingestor.ingest_records(records)
+    except AllianceGraphError as error:
+        record(Outcome(str(path), "rejected", error=_error(error)))
+        return
+    for result in results:
+        record(
+            Outcome(
+                str(path),
+                "accepted",
+                id=result.source_id,
+                created=result.created,
+                relationships=len(result.relationships),
+            )
+        )
+
+
 _worker_extractor: Extractor | None = None
 
 
@@ -162,10 +210,14 @@ def ingest_paths(
         except AllianceGraphError as error:
             record(Outcome(str(path), "rejected", error=_error(error)))
 
+    record_files = [p for p in files if p.suffix.lower() not in RDF_SUFFIXES and _holds_records(p)]
+    for path in record_files:
+        _ingest_record_file(ingestor, path, record)
+
     items = [
         item
         for path in files
-        if path.suffix.lower() not in RDF_SUFFIXES
+        if path.suffix.lower() not in RDF_SUFFIXES and path not in record_files
         for item in _articles(path)
     ]
     for item in items:

@@ -98,17 +98,24 @@ def test_ingest_takes_every_kind_reports_each_source_and_fails_on_rejects(tmp_pa
     (folder / "extra.ttl").write_text(
         "<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n"
     )
-    (folder / "notes.csv").write_text("ignored,because,unsupported\n")
+    (folder / "deals.csv").write_text(
+        "kind,source_url,participants,domains\n"
+        "partnership,https://registry.example.com/deals,Samsung Electronics; Nvidia,HBM\n"
+        "mou,https://registry.example.com/deals,Kia\n",
+        encoding="utf-8",
+    )
+    (folder / "notes.txt.bak").write_text("ignored: not a supported extension\n")
     result = runner.invoke(
         app, ["--store", str(store), "ingest", str(folder), "--report", str(report)]
     )
     assert result.exit_code == 1, result.output
     outcomes = [json.loads(line) for line in report.read_text().splitlines()]
-    assert sorted(o["status"] for o in outcomes) == ["accepted"] * 6 + ["rejected"]
-    [rejected] = [o for o in outcomes if o["status"] == "rejected"]
-    assert rejected["path"].endswith("more.jsonl")
-    assert rejected["error"]["line"] == 2
-    assert _source_graphs(store) == 6
+    assert sorted(o["status"] for o in outcomes) == ["accepted"] * 7 + ["rejected"] * 2
+    rejected = sorted(
+        (o["path"].rsplit("/", 1)[-1], o["line"]) for o in outcomes if o["status"] == "rejected"
+    )
+    assert rejected == [("deals.csv", 3), ("more.jsonl", 2)]
+    assert _source_graphs(store) == 7
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
