@@ -86,13 +86,25 @@ class Ingestor:
         self.context = context
         self._extractor = extractor
         self._index: AliasIndex | None = None
+        self._generation = -1
         self._lock = threading.Lock()
 
     def _alias_index(self) -> AliasIndex:
+        """The alias index, rebuilt when something other than this ingestor wrote."""
+        store = self.context.store
         with self._lock:
-            if self._index is None:
-                self._index = AliasIndex.from_store(self.context.store)
+            if self._index is None or self._generation != store.generation:
+                self._generation = store.generation
+                self._index = AliasIndex.from_store(store)
             return self._index
+
+    def _learn(self, index: AliasIndex, names: AliasIndex, generation_before: int) -> None:
+        """Add the names a commit introduced, if the index saw every write before it; the
+        caller holds the write lock, so no other write comes between."""
+        with self._lock:
+            if self._index is index and self._generation == generation_before:
+                index.merge(names)
+                self._generation = self.context.store.generation
 
     def _extractor_for(self, index: AliasIndex) -> Extractor:
         if self._extractor is not None:
@@ -175,14 +187,16 @@ class Ingestor:
             self.known(list(surfaces)),
             base=base,
         )
+        learned = AliasIndex()
+        for iri, names in surfaces.items():
+            learned.add(iri.value, names)
         with context.write_lock:
             existed = context.store.contains_graph(graph)
+            before = context.store.generation
             report = commit_graphs(
                 context.store, context.shapes, {graph: candidate.triples}, context.graphs
             )
-        with self._lock:
-            for iri, names in surfaces.items():
-                index.add(iri.value, names)
+            self._learn(index, learned, before)
         return IngestResult(
             source_id=identifier,
             graph=graph.value,
@@ -243,9 +257,9 @@ class Ingestor:
         with context.write_lock:
             for result in results:
                 result.created = not context.store.contains_graph(NamedNode(result.graph))
+            before = context.store.generation
             report = commit_graphs(context.store, context.shapes, candidates, context.graphs)
-        with self._lock:
-            index.merge(local)
+            self._learn(index, local, before)
         for result in results:
             result.warnings = [r.to_json() for r in report.warnings if r.graph == result.graph]
         return results

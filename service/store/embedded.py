@@ -26,6 +26,12 @@ class EmbeddedStore:
         else:
             self._store = pyoxigraph.Store()
         self.path = path
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every write made through this object."""
+        return self._generation
 
     def query(
         self,
@@ -61,6 +67,7 @@ class EmbeddedStore:
 
         :raises QuerySyntaxError: if the update does not parse.
         """
+        self._generation += 1
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as error:
@@ -95,6 +102,7 @@ class EmbeddedStore:
         if additions:
             operations.append(f"INSERT DATA {{\n{additions}\n}}")
         if operations:
+            self._generation += 1
             self._store.update(" ;\n".join(operations))
 
     def contains_graph(self, graph: NamedNode) -> bool:
@@ -105,6 +113,7 @@ class EmbeddedStore:
         """Remove a named graph; return whether it existed."""
         if not self._store.contains_named_graph(graph):
             return False
+        self._generation += 1
         self._store.remove_graph(graph)
         return True
 
@@ -129,6 +138,7 @@ class EmbeddedStore:
         :raises RdfSyntaxError: if the stream is a parser that meets a syntax error.
         """
         counter = _Counter(quads)
+        self._generation += 1
         try:
             self._store.bulk_extend(counter)
         except SyntaxError as error:

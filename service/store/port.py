@@ -107,6 +107,11 @@ class Store(Protocol):
         """Write one graph, or the whole dataset in a quad format, to ``output``."""
         ...
 
+    @property
+    def generation(self) -> int:
+        """A number that changes with every write made through this object (for caches)."""
+        ...
+
     def flush(self) -> None:
         """Make every acknowledged write durable."""
         ...

@@ -311,3 +311,27 @@ def test_a_bad_record_refuses_the_whole_request(client: TestClient) -> None:
     unknown_domain = [{**RECORDS[1], "domains": ["Blockchain"]}]
     assert client.post("/sources/records", json=unknown_domain, headers=AUTH).status_code == 422
     assert _snapshot(client) == before
+
+
+def test_names_written_by_other_paths_are_known_to_the_next_ingest(client: TestClient) -> None:
+    assert client.post("/sources/articles", json=ENGLISH, headers=AUTH).status_code == 201
+    hanwha = organization_iri("Hanwha Ocean")
+    firm = (
+        f"<{hanwha}> a <https://w3id.org/alliancegraph/ontology#Firm> ; "
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Hanwha Ocean"@en .\n'
+    )
+    put = client.put(
+        "/store",
+        params={"graph": "https://w3id.org/alliancegraph/graph/curated"},
+        content=firm.encode(),
+        headers={"content-type": "text/turtle", **AUTH},
+    )
+    assert put.status_code == 201, put.text
+    article = {
+        "url": "https://news.example.com/hanwha-siemens",
+        "published": "2025-06-04",
+        "text": "Hanwha Ocean and Siemens signed an MOU on shipbuilding software.",
+    }
+    response = client.post("/sources/articles", json=article, headers=AUTH)
+    [relationship] = response.json()["relationships"]
+    assert set(relationship["participants"]) == {hanwha, organization_iri("Siemens")}
