@@ -233,7 +233,7 @@ def test_an_rdf_source_with_a_syntax_error_is_400_with_position(client: TestClie
     assert response.json()["line"] == 1
 
 
-RECORDS = [
+RECORDS: list[dict[str, object]] = [
     {
         "kind": "firm",
         "source_url": "https://registry.example.com/hanwha-ocean",
