@@ -119,11 +119,13 @@ def _stored_edges(
 
 
 def _current_edges(store: Store, touched: set[NamedNode], derived: NamedNode) -> set[Triple]:
+    values = _values(touched)
+    # Two index lookups (subject, then object), not a scan of the whole derived graph.
     rows = store.query(
-        f"""SELECT ?a ?p ?b WHERE {{
-            VALUES ?o {{ {_values(touched)} }}
-            GRAPH {derived} {{ ?a ?p ?b }}
-            FILTER (?a = ?o || ?b = ?o)
+        f"""SELECT DISTINCT ?a ?p ?b WHERE {{
+            {{ VALUES ?a {{ {values} }} GRAPH {derived} {{ ?a ?p ?b }} }}
+            UNION
+            {{ VALUES ?b {{ {values} }} GRAPH {derived} {{ ?a ?p ?b }} }}
         }}"""
     )
     return {Triple(row["a"], row["p"], row["b"]) for row in solutions(rows)}

@@ -87,6 +87,7 @@ class Ingestor:
         self._extractor = extractor
         self._index: AliasIndex | None = None
         self._generation = -1
+        self._built: tuple[AliasIndex, int, Extractor] | None = None
         self._lock = threading.Lock()
 
     def _alias_index(self) -> AliasIndex:
@@ -107,9 +108,20 @@ class Ingestor:
                 self._generation = self.context.store.generation
 
     def _extractor_for(self, index: AliasIndex) -> Extractor:
+        """The extractor; the default one is built once per set of known names (building it
+        compiles a pattern per name, which costs far more than extracting one article)."""
         if self._extractor is not None:
             return self._extractor
-        return CooccurrenceExtractor(index.names(), domain_labels(self.context.ontology))
+        with self._lock:
+            built = self._built
+            if built is None or built[0] is not index or built[1] != index.version:
+                labels = domain_labels(self.context.ontology)
+                built = self._built = (
+                    index,
+                    index.version,
+                    CooccurrenceExtractor(index.names(), labels),
+                )
+            return built[2]
 
     def known(self, organizations: Sequence[NamedNode]) -> dict[NamedNode, KnownOrganization]:
         """What the store says about organizations it knows: their types and labels."""

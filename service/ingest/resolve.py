@@ -25,8 +25,8 @@ _NAMES = (
     sparql_prefixes("ag", "rdfs", "skos")
     + """
 SELECT DISTINCT ?org ?name WHERE {
-  ?org a ?type . ?type rdfs:subClassOf* ag:Organization .
   ?org rdfs:label|skos:altLabel ?name .
+  FILTER EXISTS { ?org a ?type . ?type rdfs:subClassOf* ag:Organization . }
 }"""
 )
 
@@ -53,6 +53,7 @@ class AliasIndex:
     def __init__(self) -> None:
         self._iris: dict[str, set[str]] = {}
         self._names: set[str] = set()
+        self.version = 0  # bumped when names are added, so derived caches know to rebuild
 
     @classmethod
     def from_store(cls, store: Store) -> AliasIndex:
@@ -65,14 +66,19 @@ class AliasIndex:
     def add(self, iri: str, names: Iterable[str]) -> None:
         for name in names:
             key = normalize_name(name)
-            if key:
+            if key and name not in self._names:
                 self._iris.setdefault(key, set()).add(iri)
                 self._names.add(name)
+                self.version += 1
+            elif key:
+                self._iris.setdefault(key, set()).add(iri)
 
     def merge(self, other: AliasIndex) -> None:
         """Take in every name of another index."""
         for key, iris in other._iris.items():
             self._iris.setdefault(key, set()).update(iris)
+        if other._names - self._names:
+            self.version += 1
         self._names |= other._names
 
     def names(self) -> frozenset[str]:
