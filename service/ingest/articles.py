@@ -113,17 +113,13 @@ def parse_article_file(text: str, name: str = "article") -> ArticleIn:
     raise ArticleFormatError(f"{name}: the front matter has no closing '---' line")
 
 
-def iter_article_lines(
-    text: str, name: str = "articles.jsonl"
-) -> Iterator[tuple[int, ArticleIn | ArticleFormatError]]:
-    """Each JSON line as an article, or as the error that makes it none; one bad line does not
-    spoil the others.
-    """
+def json_lines(text: str, name: str) -> Iterator[tuple[int, object | ArticleFormatError]]:
+    """Each non-empty line parsed as JSON, or the error (with line and column) if it is not."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            fields = json.loads(line)
+            yield number, json.loads(line)
         except json.JSONDecodeError as error:
             yield (
                 number,
@@ -131,6 +127,17 @@ def iter_article_lines(
                     f"{name}:{number}:{error.colno}: {error.msg}", line=number, column=error.colno
                 ),
             )
+
+
+def iter_article_lines(
+    text: str, name: str = "articles.jsonl"
+) -> Iterator[tuple[int, ArticleIn | ArticleFormatError]]:
+    """Each JSON line as an article, or as the error that makes it none; one bad line does not
+    spoil the others.
+    """
+    for number, fields in json_lines(text, name):
+        if isinstance(fields, ArticleFormatError):
+            yield number, fields
             continue
         if not isinstance(fields, dict):
             yield (

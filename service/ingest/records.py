@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from service.errors import ArticleFormatError
+from service.ingest.articles import json_lines
 
 KINDS = {
     "partnership": "Partnership",
@@ -155,18 +156,9 @@ def iter_records(
             except ArticleFormatError as error:
                 yield number, error
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield (
-                number,
-                ArticleFormatError(
-                    f"{name}:{number}:{error.colno}: {error.msg}", line=number, column=error.colno
-                ),
-            )
+    for number, item in json_lines(text, name):
+        if isinstance(item, ArticleFormatError):
+            yield number, item
             continue
         try:
             yield number, validate_record(item, f"{name}:{number}")
