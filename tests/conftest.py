@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, NamedNode
 
 from service.config import PROJECT_ROOT, Settings
 from service.context import ServiceContext
@@ -17,6 +17,15 @@ from service.store.embedded import EmbeddedStore
 EXAMPLES = PROJECT_ROOT / "examples"
 SHARED = PROJECT_ROOT.parent / "shared"
 REFERENCE_GRAPH = "https://w3id.org/alliancegraph/graph/reference"
+
+
+def canonical_quads(store_path: Path) -> set[str]:
+    """The dataset of an on-disk store with blank nodes canonicalised, for equality checks."""
+    store = EmbeddedStore(store_path)
+    dataset = Dataset(store.quads())
+    store.close()
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    return {str(q) for q in dataset}
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat
+from pyoxigraph import RdfFormat
 from typer.testing import CliRunner
 
 from service.cli import app
 from service.store.embedded import EmbeddedStore
-from tests.conftest import EXAMPLES, REFERENCE_GRAPH
+from tests.conftest import EXAMPLES, REFERENCE_GRAPH, canonical_quads
 
 runner = CliRunner()
 REFERENCE = EXAMPLES / "reference" / "organizations.ttl"
@@ -43,14 +43,6 @@ def _count(store: Path) -> int:
     return int(json.loads(out)["results"]["bindings"][0]["n"]["value"])
 
 
-def _canonical(store_path: Path) -> set[str]:
-    store = EmbeddedStore(store_path)
-    dataset = Dataset(store.quads())
-    store.close()
-    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
-    return {str(q) for q in dataset}
-
-
 def test_round_trip_load_query_dump_load_gives_an_isomorphic_dataset(tmp_path: Path) -> None:
     first, second, dump = tmp_path / "a", tmp_path / "b", tmp_path / "dump.nq"
     _load_examples(first)
@@ -62,19 +54,19 @@ def test_round_trip_load_query_dump_load_gives_an_isomorphic_dataset(tmp_path: P
     assert code == 0, err
     assert "skipped <https://w3id.org/alliancegraph/graph/ontology>" in err
     assert _count(second) == quads
-    assert _canonical(first) == _canonical(second)
+    assert canonical_quads(first) == canonical_quads(second)
 
 
 def test_loading_the_same_files_twice_changes_nothing(tmp_path: Path) -> None:
     _load_examples(tmp_path)
-    before = _canonical(tmp_path)
+    before = canonical_quads(tmp_path)
     _load_examples(tmp_path)
-    assert _canonical(tmp_path) == before
+    assert canonical_quads(tmp_path) == before
 
 
 def test_load_rejects_a_non_conforming_file_and_writes_nothing(tmp_path: Path) -> None:
     _load_examples(tmp_path)
-    before = _canonical(tmp_path)
+    before = canonical_quads(tmp_path)
     broken = tmp_path / "broken.trig"
     broken.write_text(
         SEED.read_text(encoding="utf-8").replace('"2022-04-01"^^xsd:date', '"2022-04"'),
@@ -84,7 +76,7 @@ def test_load_rejects_a_non_conforming_file_and_writes_nothing(tmp_path: Path) -
     assert code == 1
     assert "rejected" in err
     assert "DatatypeConstraintComponent" in err
-    assert _canonical(tmp_path) == before
+    assert canonical_quads(tmp_path) == before
 
 
 def test_load_reports_line_and_column_of_a_syntax_error(tmp_path: Path) -> None:

@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from pyoxigraph import CanonicalizationAlgorithm, Dataset
 from typer.testing import CliRunner
 
 from service.cli import app
 from service.store.embedded import EmbeddedStore
-from tests.conftest import EXAMPLES, REFERENCE_GRAPH
+from tests.conftest import EXAMPLES, REFERENCE_GRAPH, canonical_quads
 
 runner = CliRunner()
 PAIRS = [
@@ -62,14 +61,6 @@ def _prepared_store(path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-
-
-def _canonical(path: Path) -> set[str]:
-    store = EmbeddedStore(path)
-    dataset = Dataset(store.quads())
-    store.close()
-    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
-    return {str(q) for q in dataset}
 
 
 def _source_graphs(path: Path) -> int:
@@ -134,9 +125,9 @@ def test_ingesting_again_changes_nothing(tmp_path: Path, jobs: int) -> None:
         str(tmp_path / "r.jsonl"),
     ]
     assert runner.invoke(app, args).exit_code == 0
-    first = _canonical(store)
+    first = canonical_quads(store)
     assert runner.invoke(app, args).exit_code == 0
-    assert _canonical(store) == first
+    assert canonical_quads(store) == first
     assert _source_graphs(store) == 8
 
 
@@ -186,4 +177,4 @@ def test_a_batch_killed_midway_and_run_again_ends_with_exactly_its_sources(
         app, ["--store", str(crashed), "ingest", str(folder), "--report", str(report)]
     )
     assert rerun.exit_code == 0, rerun.output
-    assert _canonical(crashed) == _canonical(clean)
+    assert canonical_quads(crashed) == canonical_quads(clean)
