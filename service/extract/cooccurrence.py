@@ -10,10 +10,9 @@ given (the store's aliases), never invents pairs across sentences, and dates not
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Iterable, Mapping
 
+from service.extract.gazetteer import Gazetteer
 from service.extract.lexicon import Cue, cues
 from service.extract.model import (
     ArticleText,
@@ -28,21 +27,14 @@ from service.ingest.names import normalize_name
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
 _LATIN = re.compile(r"^[\x00-\x7f]+$")
 _CONFIDENCE = 0.5
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class _Term:
-    text: str
-    pattern: re.Pattern[str]
 
 
 def _pattern(term: str) -> re.Pattern[str]:
     escaped = re.escape(term)
     if _LATIN.match(term):
-        # Latin-script names and words stand alone: "LG" must not match inside "LGBT".
+        # Latin-script words stand alone: "MOU" must not match inside "MOUNT".
         return re.compile(rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])", re.IGNORECASE)
-    # Korean particles attach to the word ("메타와", "배터리를"), so no boundary after it.
+    # Korean particles attach to the word ("협력을"), so no boundary after it.
     return re.compile(escaped)
 
 
@@ -63,19 +55,6 @@ def sentences(text: str) -> list[Span]:
     return spans
 
 
-def _longest_matches(terms: Sequence[tuple[_Term, T]], text: str) -> list[tuple[T, int, int, str]]:
-    """Matches of the terms (given longest first) that no earlier, longer match overlaps."""
-    taken: list[tuple[int, int]] = []
-    found = []
-    for term, payload in terms:
-        for match in term.pattern.finditer(text):
-            start, end = match.span()
-            if not any(start < t_end and t_start < end for t_start, t_end in taken):
-                taken.append((start, end))
-                found.append((payload, start, end, match.group()))
-    return found
-
-
 class CooccurrenceExtractor:
     """Relationships from sentences that name two or more known organizations and a cue."""
 
@@ -85,34 +64,29 @@ class CooccurrenceExtractor:
         domain_labels: Mapping[str, str],
         relationship_cues: Iterable[Cue] | None = None,
     ) -> None:
-        usable = {n for n in organization_names if len(n.strip()) >= 2}
-        self._names = [_Term(n, _pattern(n)) for n in sorted(usable, key=lambda n: -len(n))]
-        self._domains = [
-            (_Term(label, _pattern(label)), tag)
-            for label, tag in sorted(domain_labels.items(), key=lambda item: -len(item[0]))
-            if len(label) >= 2
+        self._names = Gazetteer((n, n) for n in organization_names)
+        self._domains = Gazetteer(domain_labels.items())
+        self._cues = [
+            (cue, _pattern(cue.text))
+            for cue in (relationship_cues if relationship_cues is not None else cues())
         ]
-        self._cues = list(relationship_cues if relationship_cues is not None else cues())
 
     def _mentions(self, sentence: Span) -> list[Mention]:
-        found = [
-            Mention(text, Span(sentence.start + start, sentence.start + end, text))
-            for _, start, end, text in _longest_matches(
-                [(term, term) for term in self._names], sentence.text
-            )
+        return [
+            Mention(m.surface, Span(sentence.start + m.start, sentence.start + m.end, m.surface))
+            for m in self._names.find(sentence.text)
         ]
-        return sorted(found, key=lambda m: m.span.start)
 
     def _cue(self, sentence: Span) -> Cue | None:
-        for cue in self._cues:
-            if _pattern(cue.text).search(sentence.text):
+        for cue, pattern in self._cues:
+            if pattern.search(sentence.text):
                 return cue
         return None
 
     def _domain_tags(self, sentence: Span) -> tuple[str, ...]:
         # A label inside a longer match does not count on its own: "목적기반모빌리티" is PBV,
         # not also mobility.
-        return tuple(sorted({tag for tag, *_ in _longest_matches(self._domains, sentence.text)}))
+        return tuple(sorted({m.payloads[0] for m in self._domains.find(sentence.text)}))
 
     def extract(self, article: ArticleText) -> Extraction:
         extraction = Extraction()

@@ -1,10 +1,11 @@
 """The derived graph: ``ag:partnerOf`` and ``ag:memberOf`` shortcuts, kept current incrementally.
 
-Every commit recomputes the shortcuts of the organizations it touches (those the replaced graphs
-mentioned before and those the new content mentions), from the graphs it does not replace plus
-the new content, and changes the derived graph by exactly that difference in the same
-transaction. So a retraction removes the edges only that source supported, and an edge two
-sources support survives the retraction of one.
+A write can only change the shortcuts that the graphs it replaces supported before or that the
+new content supports. For exactly those edges the gate asks whether some graph outside the write
+still supports them, and changes the derived graph by the difference, in the same transaction as
+the write. So a retraction removes the edges only that source supported, an edge two sources
+support survives the retraction of one, and the cost of a write grows with what it touches, not
+with how many deals a hub firm already has.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _PARTICIPANT = NamedNode(AG + "participant")
 _MEMBER = NamedNode(AG + "member")
 _ALLIANCE = NamedNode(AG + "alliance")
 _TYPE = NamedNode(RDF + "type")
+_RELEVANT = (_TYPE, _PARTICIPANT, _MEMBER, _ALLIANCE)
 _PARTNERSHIP_KINDS = {
     AG + kind
     for kind in (
@@ -35,15 +37,6 @@ _PARTNERSHIP_KINDS = {
 _PREFIXES = sparql_prefixes("ag", "rdfs")
 
 
-def _values(nodes: Iterable[NamedNode]) -> str:
-    return " ".join(str(n) for n in sorted(nodes, key=lambda n: n.value))
-
-
-def _not_in(graphs: Iterable[GraphName]) -> str:
-    named = [str(g) for g in graphs if isinstance(g, NamedNode)]
-    return f"FILTER (?g NOT IN ({', '.join(named)}))" if named else ""
-
-
 def organizations_in(triples: Iterable[Triple]) -> set[NamedNode]:
     """The organizations a graph's relationships name (participants, members, alliances)."""
     return {
@@ -53,17 +46,8 @@ def organizations_in(triples: Iterable[Triple]) -> set[NamedNode]:
     }
 
 
-def _stored_organizations(store: Store, graph: GraphName) -> set[NamedNode]:
-    if not isinstance(graph, NamedNode):
-        return organizations_in(q.triple for q in store.quads(graph))
-    rows = store.query(
-        f"{_PREFIXES} SELECT DISTINCT ?o WHERE {{ GRAPH {graph} {{ "
-        "?r ag:participant|ag:member|ag:alliance ?o } }"
-    )
-    return {row["o"] for row in solutions(rows) if isinstance(row["o"], NamedNode)}
-
-
-def _edges_from(triples: Sequence[Triple], touched: set[NamedNode]) -> set[Triple]:
+def edges_from(triples: Iterable[Triple]) -> set[Triple]:
+    """The shortcuts a graph's own relationships support."""
     kinds: dict[object, set[str]] = {}
     participants: dict[object, set[NamedNode]] = {}
     members: dict[object, NamedNode] = {}
@@ -80,71 +64,89 @@ def _edges_from(triples: Sequence[Triple], touched: set[NamedNode]) -> set[Tripl
     edges: set[Triple] = set()
     for rel, parties in participants.items():
         if kinds.get(rel, set()) & _PARTNERSHIP_KINDS:
-            for a in parties & touched:
-                edges |= {Triple(a, PARTNER_OF, b) for b in parties if b != a}
-                edges |= {Triple(b, PARTNER_OF, a) for b in parties if b != a}
+            edges |= {Triple(a, PARTNER_OF, b) for a in parties for b in parties if a != b}
     for rel, member in members.items():
         alliance = alliances.get(rel)
-        if alliance is not None and {member, alliance} & touched:
+        if alliance is not None:
             edges.add(Triple(member, MEMBER_OF, alliance))
     return edges
 
 
-def _stored_edges(
-    store: Store, touched: set[NamedNode], replaced: Sequence[GraphName], derived: NamedNode
+def _stored_triples(store: Store, graph: GraphName) -> list[Triple]:
+    """The relationship statements a graph holds now (before the write replaces it)."""
+    return [q.triple for q in store.quads(graph) if q.predicate in _RELEVANT]
+
+
+def _pairs(edges: Iterable[Triple]) -> str:
+    return " ".join(f"({e.subject} {e.object})" for e in sorted(edges, key=str))
+
+
+def _supported_elsewhere(
+    store: Store, edges: set[Triple], skip: Sequence[GraphName], derived: NamedNode
 ) -> set[Triple]:
-    values = _values(touched)
-    skip = _not_in([*replaced, derived])
-    partners = store.query(
-        f"""{_PREFIXES} SELECT DISTINCT ?a ?b WHERE {{
-            VALUES ?a {{ {values} }}
-            GRAPH ?g {{ ?r ag:participant ?a , ?b ; a ?kind }}
-            ?kind rdfs:subClassOf* ag:Partnership .
-            FILTER (?a != ?b) {skip}
-        }}"""
-    )
-    edges: set[Triple] = set()
-    for row in solutions(partners):
-        edges.add(Triple(row["a"], PARTNER_OF, row["b"]))
-        edges.add(Triple(row["b"], PARTNER_OF, row["a"]))
-    memberships = store.query(
-        f"""{_PREFIXES} SELECT DISTINCT ?m ?a WHERE {{
-            VALUES ?o {{ {values} }}
-            GRAPH ?g {{ ?r ag:member ?m ; ag:alliance ?a }}
-            FILTER (?m = ?o || ?a = ?o) {skip}
-        }}"""
-    )
-    edges |= {Triple(row["m"], MEMBER_OF, row["a"]) for row in solutions(memberships)}
-    return edges
+    """The edges among ``edges`` that some graph outside ``skip`` (and the derived graph)
+    still supports."""
+    named = ", ".join(str(g) for g in [*skip, derived] if isinstance(g, NamedNode))
+    not_in = f"FILTER (?g NOT IN ({named}))"
+    supported: set[Triple] = set()
+    # partnerOf is symmetric: ask once per unordered pair.
+    partners = {
+        e
+        for e in edges
+        if e.predicate == PARTNER_OF and e.subject.value < e.object.value  # type: ignore[union-attr]
+    }
+    if partners:
+        rows = store.query(
+            f"""{_PREFIXES} SELECT DISTINCT ?a ?b WHERE {{
+                VALUES (?a ?b) {{ {_pairs(partners)} }}
+                GRAPH ?g {{ ?r ag:participant ?a . ?r ag:participant ?b . ?r a ?kind }}
+                ?kind rdfs:subClassOf* ag:Partnership .
+                {not_in}
+            }}"""
+        )
+        for row in solutions(rows):
+            supported.add(Triple(row["a"], PARTNER_OF, row["b"]))
+            supported.add(Triple(row["b"], PARTNER_OF, row["a"]))
+    memberships = {e for e in edges if e.predicate == MEMBER_OF}
+    if memberships:
+        rows = store.query(
+            f"""{_PREFIXES} SELECT DISTINCT ?a ?b WHERE {{
+                VALUES (?a ?b) {{ {_pairs(memberships)} }}
+                GRAPH ?g {{ ?r ag:member ?a ; ag:alliance ?b }}
+                {not_in}
+            }}"""
+        )
+        supported |= {Triple(row["a"], MEMBER_OF, row["b"]) for row in solutions(rows)}
+    return supported
 
 
-def _current_edges(store: Store, touched: set[NamedNode], derived: NamedNode) -> set[Triple]:
-    values = _values(touched)
-    # Two index lookups (subject, then object), not a scan of the whole derived graph.
+def _present(store: Store, edges: set[Triple], derived: NamedNode) -> set[Triple]:
+    """The edges among ``edges`` the derived graph holds now."""
+    values = " ".join(f"({e.subject} {e.predicate} {e.object})" for e in edges)
     rows = store.query(
-        f"""SELECT DISTINCT ?a ?p ?b WHERE {{
-            {{ VALUES ?a {{ {values} }} GRAPH {derived} {{ ?a ?p ?b }} }}
-            UNION
-            {{ VALUES ?b {{ {values} }} GRAPH {derived} {{ ?a ?p ?b }} }}
+        f"""SELECT ?s ?p ?o WHERE {{
+            VALUES (?s ?p ?o) {{ {values} }}
+            GRAPH {derived} {{ ?s ?p ?o }}
         }}"""
     )
-    return {Triple(row["a"], row["p"], row["b"]) for row in solutions(rows)}
+    return {Triple(row["s"], row["p"], row["o"]) for row in solutions(rows)}
 
 
 def derived_delta(
     store: Store, candidates: Mapping[GraphName, Sequence[Triple]], graphs: GraphNames
 ) -> tuple[list[Quad], list[Quad]]:
     """The quads to remove from and add to the derived graph for a write of ``candidates``."""
-    touched: set[NamedNode] = set()
+    new: set[Triple] = set()
+    old: set[Triple] = set()
     for graph, triples in candidates.items():
-        touched |= _stored_organizations(store, graph) | organizations_in(triples)
-    if not touched:
+        new |= edges_from(triples)
+        old |= edges_from(_stored_triples(store, graph))
+    changed = new | old
+    if not changed:
         return [], []
-    wanted = _stored_edges(store, touched, list(candidates), graphs.derived)
-    for triples in candidates.values():
-        wanted |= _edges_from(triples, touched)
-    current = _current_edges(store, touched, graphs.derived)
     derived = graphs.derived
+    wanted = new | _supported_elsewhere(store, old - new, list(candidates), derived)
+    current = _present(store, changed, derived)
     remove = [Quad(t.subject, t.predicate, t.object, derived) for t in current - wanted]
     add = [Quad(t.subject, t.predicate, t.object, derived) for t in wanted - current]
     return remove, add
