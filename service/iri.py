@@ -57,6 +57,19 @@ def organization_iri(english_name: str, base: str = DEFAULT_BASE) -> str:
     return f"{base}org/{slugify(english_name)}"
 
 
+def event_iri(name: str, base: str = DEFAULT_BASE) -> str:
+    """The IRI of an event (a trade show, a conference) from its name.
+
+    >>> event_iri("MWC 2024")
+    'https://w3id.org/alliancegraph/id/event/mwc-2024'
+    >>> event_iri("포시도니아 2024")
+    'https://w3id.org/alliancegraph/id/event/x-2ab5ab8ac5f0b4a4'
+    """
+    if name.isascii():
+        return f"{base}event/{slugify(name)}"
+    return f"{base}event/x-{_digest(unicodedata.normalize('NFKC', name))}"
+
+
 def relationship_key(
     kind: str,
     participants: Iterable[str],

@@ -82,19 +82,26 @@ class Match(Generic[T]):
 class Gazetteer(Generic[T]):
     """Leftmost-longest search for many names at once."""
 
-    def __init__(self, entries: Iterable[tuple[str, T]], min_length: int = 2) -> None:
+    def __init__(self, entries: Iterable[tuple[str, T]] = (), min_length: int = 2) -> None:
         self._root: _Node[T] = _Node()
+        self._min_length = min_length
         self.size = 0
         for name, payload in entries:
-            key = [fold(c) for c in name if not c.isspace()]
-            if len(key) < min_length:
-                continue
-            node = self._root
-            for char in key:
-                node = node.children.setdefault(char, _Node())
-            # Whether the name as written starts in lower case ("e&", "eBay"): a name that does
-            # not is not found in lower-case text ("Arm" is not "arm").
-            node.names.append((payload, name.lstrip()[:1].islower()))
+            self.add(name, payload)
+
+    def add(self, name: str, payload: T) -> None:
+        """Add a name (a name shorter than the minimum length is ignored)."""
+        key = [fold(c) for c in name if not c.isspace()]
+        if len(key) < self._min_length:
+            return
+        node = self._root
+        for char in key:
+            node = node.children.setdefault(char, _Node())
+        # Whether the name as written starts in lower case ("e&", "eBay"): a name that does
+        # not is not found in lower-case text ("Arm" is not "arm").
+        entry = (payload, name.lstrip()[:1].islower())
+        if entry not in node.names:
+            node.names.append(entry)
             self.size += 1
 
     def _walk(

@@ -43,8 +43,8 @@ class ExtractedRelationship:
     on: date | None = None
     precision: Precision | None = None
     status: str = "Announced"
-    member: str | None = None
-    alliance: str | None = None
+    event: str | None = None  # the name of the trade show or conference it was announced at
+    founding: bool = False  # a membership from the alliance's founding
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class Mention:
 
     name: str
     span: Span
+    kind: str = "Firm"  # the ag: class an organization new to the store gets
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from service.extract.model import ExtractedRelationship
 from service.ingest.articles import ArticleIn
-from service.iri import relationship_iri, source_iri
+from service.iri import event_iri, relationship_iri, source_iri
 from service.namespaces import AG, DOMAIN, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
 _TYPE = NamedNode(RDF + "type")
@@ -89,6 +89,7 @@ def build_candidate(
     base: str,
     new_types: Mapping[NamedNode, str] | None = None,
     extra: Sequence[Triple] = (),
+    event_labels: Mapping[NamedNode, Sequence[tuple[str, str]]] | None = None,
 ) -> Candidate:
     """The triples of a source graph.
 
@@ -98,7 +99,9 @@ def build_candidate(
     :param known: what the store says about the organizations it already has.
     :param new_types: the ``ag:`` class of organizations the store does not know (default Firm).
     :param extra: further statements of the source about its organizations.
+    :param event_labels: the labels the store has for the events the relationships name.
     """
+    event_labels = event_labels or {}
     candidate = Candidate()
     add = candidate.triples.append
     source = NamedNode(source_iri(source_id, base))
@@ -127,9 +130,26 @@ def build_candidate(
         _describe(candidate, organization, names, known.get(organization), new_type)
     candidate.triples.extend(extra)
 
+    events = {r.event for r, _ in relationships if r.event}
+    for name in sorted(events):
+        _describe_event(candidate, NamedNode(event_iri(name, base)), name, event_labels)
     for extracted, participants in relationships:
         _relationship(candidate, extracted, participants, source, source_id, base)
     return candidate
+
+
+def _describe_event(
+    candidate: Candidate,
+    event: NamedNode,
+    name: str,
+    known_labels: Mapping[NamedNode, Sequence[tuple[str, str]]],
+) -> None:
+    """Type and name an event; an event the store knows keeps the labels it has."""
+    add = candidate.triples.append
+    add(Triple(event, _TYPE, _ag("Event")))
+    labels = known_labels.get(event) or [(name, name_language(name))]
+    for text, tag in labels:
+        add(Triple(event, _LABEL, Literal(text, language=tag)))
 
 
 def _describe(
@@ -185,6 +205,8 @@ def _relationship(
     if extracted.kind == "AllianceMembership":
         add(Triple(rel, _ag("member"), participants[0]))
         add(Triple(rel, _ag("alliance"), participants[1]))
+        if extracted.founding:
+            add(Triple(rel, _ag("founding"), _typed("true", "boolean")))
     else:
         for participant in participants:
             add(Triple(rel, _ag("participant"), participant))
@@ -194,6 +216,8 @@ def _relationship(
         add(Triple(rel, _ag("announcedOn"), _typed(extracted.on.isoformat(), "date")))
         add(Triple(rel, _ag("datePrecision"), _ag(extracted.precision.value)))
     add(Triple(rel, _ag("status"), _ag(extracted.status)))
+    if extracted.event:
+        add(Triple(rel, _ag("announcedAt"), NamedNode(event_iri(extracted.event, base))))
     add(Triple(rel, NamedNode(PROV + "wasDerivedFrom"), source))
     for evidence in extracted.evidence:
         key = f"{source_id}|{rel.value}|{evidence.span.start}|{evidence.span.end}"
@@ -217,5 +241,8 @@ def _relationship(
             "participants": iris,
             "domains": list(extracted.domains),
             "status": extracted.status,
+            "announcedOn": extracted.on.isoformat() if extracted.on else None,
+            "datePrecision": extracted.precision.value if extracted.precision else None,
+            "event": extracted.event,
         }
     )

@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from service.context import ServiceContext
 from service.dates import parse_partial_date
 from service.errors import SourceNotFound
-from service.extract.cooccurrence import CooccurrenceExtractor
+from service.extract.article import ArticleExtractor
 from service.extract.lexicon import domain_labels
 from service.extract.model import (
     ArticleText,
@@ -40,10 +40,11 @@ from service.ingest.candidate import (
 from service.ingest.gate import commit_graphs
 from service.ingest.records import KINDS, RecordIn
 from service.ingest.resolve import AliasIndex, mint_organization
-from service.iri import source_id
+from service.iri import event_iri, source_id
 from service.namespaces import AG, SKOS, WD, sparql_prefixes
 from service.store.port import GraphName, solutions
 
+_PREFIXES = sparql_prefixes("rdfs")
 _ALT_LABEL = NamedNode(SKOS + "altLabel")
 _EXACT_MATCH = NamedNode(SKOS + "exactMatch")
 _COUNTRY = NamedNode(AG + "country")
@@ -87,7 +88,8 @@ class Ingestor:
         self._extractor = extractor
         self._index: AliasIndex | None = None
         self._generation = -1
-        self._built: tuple[AliasIndex, int, Extractor] | None = None
+        # The default extractor, the index and version it was made for, and the names it has.
+        self._built: tuple[AliasIndex, int, ArticleExtractor, frozenset[str]] | None = None
         self._lock = threading.Lock()
 
     def _alias_index(self) -> AliasIndex:
@@ -108,19 +110,19 @@ class Ingestor:
                 self._generation = self.context.store.generation
 
     def _extractor_for(self, index: AliasIndex) -> Extractor:
-        """The extractor; the default one is built once per set of known names (building it
-        compiles a pattern per name, which costs far more than extracting one article)."""
+        """The extractor: the default one is built once per alias index and learns the names
+        each commit adds to it, so no write pays for rebuilding it."""
         if self._extractor is not None:
             return self._extractor
         with self._lock:
             built = self._built
-            if built is None or built[0] is not index or built[1] != index.version:
-                labels = domain_labels(self.context.ontology)
-                built = self._built = (
-                    index,
-                    index.version,
-                    CooccurrenceExtractor(index.names(), labels),
-                )
+            if built is None or built[0] is not index:
+                extractor = ArticleExtractor(index.names(), domain_labels(self.context.ontology))
+                built = self._built = (index, index.version, extractor, index.names())
+            elif built[1] != index.version:
+                names = index.names()
+                built[2].add_names(names - built[3])
+                built = self._built = (index, index.version, built[2], names)
             return built[2]
 
     def known(self, organizations: Sequence[NamedNode]) -> dict[NamedNode, KnownOrganization]:
@@ -141,6 +143,21 @@ class Ingestor:
             o: KnownOrganization(tuple(sorted(t)), tuple(sorted(labels.get(o, set()))))
             for o, t in types.items()
         }
+
+    def labels(self, nodes: Sequence[NamedNode]) -> dict[NamedNode, list[tuple[str, str]]]:
+        """The ``rdfs:label`` values the store has for ``nodes``, as (text, language)."""
+        if not nodes:
+            return {}
+        found: dict[NamedNode, list[tuple[str, str]]] = {}
+        rows = self.context.store.query(
+            f"{_PREFIXES} SELECT DISTINCT ?s ?label WHERE {{ VALUES ?s {{ "
+            + " ".join(str(n) for n in set(nodes))
+            + " } GRAPH ?g { ?s rdfs:label ?label } }"
+        )
+        for row in solutions(rows):
+            label = row["label"]
+            found.setdefault(row["s"], []).append((label.value, label.language or ""))
+        return found
 
     def extraction_setup(self) -> tuple[frozenset[str], dict[str, str]]:
         """What an extractor in another process needs: the known names and domain labels."""
@@ -169,6 +186,8 @@ class Ingestor:
         warnings: list[dict[str, Any]] = []
         surfaces: dict[NamedNode, list[str]] = {}
         resolved: list[tuple[ExtractedRelationship, list[NamedNode]]] = []
+        new_types: dict[NamedNode, str] = {}
+        kinds = {m.name: m.kind for m in extraction.mentions}
         base = context.settings.base_iri
         for relationship in extraction.relationships:
             participants: list[NamedNode] = []
@@ -184,13 +203,19 @@ class Ingestor:
                     )
                     participants = []
                     break
-                iri = resolution.iri or mint_organization([name], base)
+                iri = resolution.iri
+                if iri is None:
+                    iri = mint_organization([name], base)
+                    new_types[iri] = kinds.get(name, "Firm")
                 if iri not in participants:
                     participants.append(iri)
                 surfaces.setdefault(iri, []).append(name)
             if len(participants) >= 2:
+                if relationship.kind == "AllianceMembership" and participants[1] in new_types:
+                    new_types[participants[1]] = "Alliance"
                 resolved.append((relationship, participants))
 
+        events = [NamedNode(event_iri(r.event, base)) for r, _ in resolved if r.event]
         candidate = build_candidate(
             describe_article(article),
             identifier,
@@ -198,6 +223,8 @@ class Ingestor:
             surfaces,
             self.known(list(surfaces)),
             base=base,
+            new_types=new_types,
+            event_labels=self.labels(events),
         )
         learned = AliasIndex()
         for iri, names in surfaces.items():
