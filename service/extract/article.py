@@ -38,6 +38,7 @@ from service.extract.mentions import (
     english_unknown,
     known_mentions,
     korean_persons,
+    korean_aliases,
     korean_unknown,
     person_names,
 )
@@ -81,9 +82,11 @@ _EVENT = re.compile(
 )
 _KOREAN_SUBJECT = re.compile(r"(?<=[\w)'’\]])(?:은|는|이|가)(?=\s)")
 _ALLIANCE_REFERENCE = re.compile(
-    r"이\s?(?:얼라이언스|컨소시엄|연합|협의체)|the (?:alliance|consortium|coalition|group|forum)",
+    r"(?:(?<=이 )|(?<![가-힣\w]))(?:얼라이언스|컨소시엄|연합체?|협의체)(?=은|는|에는|에|의|이|가|측)"
+    r"|\bthe (?:alliance|consortium|coalition|forum)\b",
     re.IGNORECASE,
 )
+_KOREAN_TOPIC = re.compile(r"^(?:은|는|이|가)(?![가-힣])")
 _HISTORY = 4  # how many sentences back references and omitted subjects look
 
 
@@ -210,6 +213,8 @@ class _ArticleRun:
         self.history: list[_SentenceFacts] = []
         self.persons: list[Person] = []
         self.person_index: Gazetteer[str] = Gazetteer()
+        self.local: Gazetteer[str] = Gazetteer()
+        self.topic: str | None = None
         self.found: list[_Found] = []
         self.mentions: list[OrgMention] = []
         self.last_alliance: tuple[int, str] | None = None
@@ -234,7 +239,10 @@ class _ArticleRun:
 
     def _organizations(self, sentence: Sentence, cues: list[_Cue]) -> list[OrgMention]:
         text, offset = sentence.span.text, sentence.span.start
-        known = self.extractor.known(text, offset, self.language)
+        known = _merge(
+            self.extractor.known(text, offset, self.language),
+            known_mentions(text, offset, self.local, self.language),
+        )
         if self.language == "ko":
             needs_analysis = bool(cues) or _any("role", "ko", text) is not None
             tokens = self.extractor._korean_tokens(text) if needs_analysis else []
@@ -250,10 +258,17 @@ class _ArticleRun:
             ]
             if tokens:
                 self._learn_persons(korean_persons(text, offset, tokens, organizations))
+            aliases = korean_aliases(text, offset, organizations)
         else:
             unknown = english_unknown(text, offset, known, person_names(self.persons))
             organizations = sorted([*known, *unknown], key=lambda m: m.start)
             self._learn_persons(english_persons(text, offset, organizations))
+            aliases = {}
+        # Names this article showed to be organizations are found in its later sentences too.
+        for mention in unknown:
+            self.local.add(mention.name, mention.name)
+        for alias, name in aliases.items():
+            self.local.add(alias, name)
         self.mentions.extend(organizations)
         return organizations
 
@@ -280,7 +295,8 @@ class _ArticleRun:
         text, offset = sentence.span.text, sentence.span.start
         found: list[OrgMention] = []
         alliance = _ALLIANCE_REFERENCE.search(text)
-        if alliance and self.last_alliance is not None:
+        named = any(m.kind == "Alliance" for m in explicit)
+        if alliance and self.last_alliance is not None and not named:
             start, end = offset + alliance.start(), offset + alliance.end()
             found.append(OrgMention(self.last_alliance[1], start, end, "Alliance"))
         for pattern in patterns(self.language).get("reference", ()):
@@ -300,6 +316,8 @@ class _ArticleRun:
             for f in self.found
             if sentence.index - f.sentence.index <= _HISTORY and f.sentence.index < sentence.index
         ]
+        if count == "1":
+            return [self.topic] if self.topic else []
         if count == "n":
             if recent:
                 return list(recent[-1].participants)
@@ -356,8 +374,30 @@ class _ArticleRun:
                 mentions = [replace(m, start=sentence.span.start) for m in previous.organizations]
                 self._relate(sentence, cues, mentions, dates, indirect=True)
             return
+        subject = self._subject(sentence, mentions)
+        topic = self.topic
+        if subject is not None:
+            self.topic = subject
         indirect = bool(references or people) and len(_distinct(m.name for m in explicit)) < 2
+        named = _distinct(m.name for m in mentions)
+        if len(named) == 1 and subject is None and topic and _key(topic) != _key(named[0]):
+            # "같은 날 노키아와는 … 협약을 맺었다": the subject is the one the text is about.
+            carried = OrgMention(topic, sentence.span.start, sentence.span.start)
+            mentions = [carried, *mentions]
+            indirect = True
         self._relate(sentence, cues, mentions, dates, indirect=indirect)
+
+    def _subject(self, sentence: Sentence, mentions: Sequence[OrgMention]) -> str | None:
+        """The organization the sentence is about: in Korean the one marked by 은/는/이/가,
+        in English one that opens the sentence."""
+        text, offset = sentence.span.text, sentence.span.start
+        for mention in mentions:
+            if self.language == "ko":
+                if _KOREAN_TOPIC.match(text, mention.end - offset):
+                    return mention.name
+            elif mention.start - offset <= 4:
+                return mention.name
+        return None
 
     def _negated(self, text: str) -> bool:
         return (
@@ -393,8 +433,12 @@ class _ArticleRun:
         text = sentence.span.text
         kind = self._kind(text, cues)
         if kind == "AllianceMembership":
-            self._memberships(sentence, cues, mentions, dates, indirect=indirect)
-            return
+            if self._memberships(sentence, cues, mentions, dates, indirect=indirect):
+                return
+            cues = [c for c in cues if c.kind != "AllianceMembership"]
+            if not cues:
+                return
+            kind = self._kind(text, cues)
         names = _distinct(m.name for m in mentions)
         if len(names) < 2:
             return
@@ -438,7 +482,8 @@ class _ArticleRun:
         dates: Sequence[DateMention],
         *,
         indirect: bool,
-    ) -> None:
+    ) -> bool:
+        """One membership per member of the alliance; whether the sentence named one."""
         text = sentence.span.text
         alliances = [m.name for m in mentions if m.kind == "Alliance"]
         alliance = alliances[0] if alliances else None
@@ -447,7 +492,7 @@ class _ArticleRun:
             if recent or _ALLIANCE_REFERENCE.search(text):
                 alliance = self.last_alliance[1]
         if alliance is None:
-            return
+            return False
         members = [n for n in _distinct(m.name for m in mentions) if _key(n) != _key(alliance)]
         founding = re.search(r"창립|founding|co-found", text, re.IGNORECASE) is not None
         cue = next((c.text for c in cues if c.kind == "AllianceMembership"), cues[0].text)
@@ -458,6 +503,7 @@ class _ArticleRun:
             )
             found.founding = founding
             self.found.append(found)
+        return bool(members)
 
     def _new(
         self,
@@ -532,6 +578,16 @@ class _ArticleRun:
             event=found.event,
             founding=found.founding,
         )
+
+
+def _merge(first: Sequence[OrgMention], second: Sequence[OrgMention]) -> list[OrgMention]:
+    """Mentions from two finders, the longer one where they overlap."""
+    merged = list(first)
+    for mention in second:
+        overlapping = [m for m in merged if mention.start < m.end and m.start < mention.end]
+        if all(mention.end - mention.start > m.end - m.start for m in overlapping):
+            merged = [m for m in merged if m not in overlapping] + [mention]
+    return sorted(merged, key=lambda m: m.start)
 
 
 def _pairs(names: Sequence[str]) -> set[frozenset[str]]:

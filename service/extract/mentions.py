@@ -306,6 +306,69 @@ def _korean_candidate(stem: list[Token], text: str, domain_words: frozenset[str]
     return surface
 
 
+_PAREN = re.compile(r"\(([^()]{1,60})\)")
+_LIST_SEPARATOR = re.compile(r"^\s*(?:[,·、]|및|등)")
+_QUOTED = re.compile(r"[‘'“\"](?P<name>[^‘’'“”\"()]{2,40}?)(?:\((?P<alias>[^()]{1,20})\))?[’'”\"]")
+
+
+@dataclass
+class _Word:
+    """A word of a Korean sentence: its noun stem, what follows the stem, and the name in
+    parentheses right after it ("텐서릭스(Tensorix)로부터")."""
+
+    stem: list[Token]
+    start: int
+    end: int
+    particle: str
+    alias: str | None
+    after: int  # where the word, parenthesis included, ends
+
+    @property
+    def bare(self) -> bool:
+        return not self.particle and self.alias is None
+
+    def text(self, sentence: str) -> str:
+        return sentence[self.start : self.end]
+
+
+def _korean_words(tokens: Sequence[Token], text: str) -> list[_Word]:
+    words: list[_Word] = []
+    consumed = 0
+    for group in _words(tokens, text):
+        if group[0].start < consumed:
+            continue  # inside a parenthesis already read
+        stem = _stem(group)
+        while len(stem) > 1 and text[stem[0].start : stem[0].end] in places("ko"):
+            stem = stem[1:]  # "미국 스트라타클라우드" written as one word
+        if not stem:
+            words.append(_Word([], group[0].start, group[-1].end, "", None, group[-1].end))
+            continue
+        start, end = stem[0].start, stem[-1].end
+        position, alias = end, None
+        paren = _PAREN.match(text, end)
+        if paren:
+            alias, position = paren.group(1).strip(), paren.end()
+        run = _HANGUL_RUN.match(text, position)
+        particle = run.group() if run else ""
+        after = run.end() if run else position
+        if not paren and end < group[-1].end:
+            particle = text[end : group[-1].end]
+            after = group[-1].end
+        consumed = after
+        words.append(_Word(stem, start, end, particle, alias, after))
+    return words
+
+
+def _split_list(name: str, start: int) -> list[tuple[str, int]]:
+    """A name Kiwi kept together across list separators, taken apart."""
+    parts = []
+    for match in re.finditer(r"[^·,、/]+", name):
+        part = match.group().strip()
+        if part:
+            parts.append((part, start + match.start() + match.group().index(part)))
+    return parts
+
+
 def korean_unknown(
     text: str,
     offset: int,
@@ -315,41 +378,114 @@ def korean_unknown(
 ) -> list[OrgMention]:
     """Organizations the Korean sentence shows to be ones, though the store does not know them."""
     found: list[OrgMention] = []
-    words = _words(tokens, text)
     heads = {m.group() for m in _matches("org_head", "ko", text)}
+
+    def add(name: str, start: int) -> None:
+        for part, part_start in _split_list(name, start):
+            end = part_start + len(part)
+            if len(part) >= 2 and not _overlaps(
+                offset + part_start, offset + end, [*known, *found]
+            ):
+                found.append(
+                    OrgMention(part, offset + part_start, offset + end, kind_of(part, "ko"), False)
+                )
+
+    for quoted in _QUOTED.finditer(text):
+        name = quoted.group("name").strip()
+        if ends_with("alliance", "ko", name) or ends_with("org_suffix", "ko", name):
+            add(name, quoted.start("name") + quoted.group("name").index(name))
+    words = _korean_words(tokens, text)
     for index, word in enumerate(words):
-        stem = _stem(word)
-        if not stem:
+        if not word.stem or _overlaps(offset + word.start, offset + word.end, [*known, *found]):
             continue
-        start, end = stem[0].start, stem[-1].end
-        if _overlaps(offset + start, offset + end, [*known, *found]):
-            continue
-        name = _korean_candidate(stem, text, domain_words)
-        previous = _stem(words[index - 1]) if index > 0 else []
-        previous_text = text[previous[0].start : previous[-1].end] if previous else ""
-        previous_bare = bool(previous) and len(previous) == len(words[index - 1])
-        if name is not None and previous_bare and all(t.tag in _NAME_TAGS for t in previous):
+        name = _korean_candidate(word.stem, text, domain_words)
+        start = word.start
+        previous = words[index - 1] if index > 0 else None
+        previous_text = previous.text(text) if previous and previous.stem else ""
+        previous_names = previous is not None and previous.bare and bool(previous.stem)
+        if previous_names and previous is not None:
+            previous_names = all(t.tag in _NAME_TAGS for t in previous.stem)
+        if name is not None and previous_names and previous is not None and len(word.stem) == 1:
             # "베르크만 로보틱스": a proper noun word, then the organizational word.
-            if text[start:end] == name and ends_with("org_suffix", "ko", name) and len(stem) == 1:
-                if not _overlaps(offset + previous[0].start, offset + end, known):
-                    start = previous[0].start
-                    name = text[start:end]
-        elif name is None and stem[0].tag in _NAME_TAGS and previous_bare:
+            if previous_text not in places("ko") and not _overlaps(
+                offset + previous.start, offset + word.end, known
+            ):
+                start = previous.start
+                name = text[start : word.end]
+        elif name is None and word.stem[0].tag in _NAME_TAGS and previous and previous.bare:
             # "반도체 기업 마이크론과", "독일 지멘스와": a head noun or a country, then a name.
             introduced = places("ko").get(previous_text) == "country"
             introduced = introduced or any(previous_text.endswith(h) for h in heads)
-            particle = text[end : word[-1].end]
-            surface = text[start:end]
-            if (
-                introduced
-                and _SUBJECT_OR_OBJECT.match(particle)
-                and surface not in places("ko")
-                and len(surface) >= 2
-            ):
+            surface = word.text(text)
+            listed = bool(_LIST_SEPARATOR.match(text[word.after :]))
+            attached = bool(_SUBJECT_OR_OBJECT.match(word.particle)) or word.alias is not None
+            if introduced and (attached or listed) and surface not in places("ko"):
                 name = surface
         if name is not None:
-            found.append(OrgMention(name, offset + start, offset + end, kind_of(name, "ko"), False))
+            add(name, start)
+    found.extend(_coordinated(text, offset, words, [*known, *found]))
     return found
+
+
+def _coordinated(
+    text: str, offset: int, words: Sequence[_Word], organizations: Sequence[OrgMention]
+) -> list[OrgMention]:
+    """Proper nouns listed with organizations ("에릭슨, 노키아, 이노렉스와") are organizations."""
+    found: list[OrgMention] = []
+    starts = {m.start - offset for m in organizations}
+    ends = {m.end - offset for m in organizations}
+    roles = [m.start() for m in _matches("role", "ko", text)]
+    for index, word in enumerate(words):
+        if not word.stem or not all(t.tag in _NAME_TAGS for t in word.stem):
+            continue
+        surface = word.text(text)
+        if surface in places("ko") or len(surface) < 2 or word.start in starts:
+            continue
+        if _overlaps(offset + word.start, offset + word.end, [*organizations, *found]):
+            continue
+        if any(0 <= r - word.after <= 1 for r in roles):
+            continue  # a person with a title
+        before = words[index - 1] if index > 0 else None
+        after = words[index + 1] if index + 1 < len(words) else None
+        joined_before = (
+            before is not None
+            and before.end in ends
+            and (
+                re.match(r"^\s*[,·、]\s*$", text[before.after : word.start])
+                or before.particle in ("와", "과")
+            )
+        )
+        joined_after = (
+            after is not None
+            and after.start in starts
+            and (
+                re.match(r"^\s*[,·、]\s*$", text[word.after : after.start])
+                or word.particle in ("와", "과")
+            )
+        )
+        if joined_before or joined_after:
+            found.append(
+                OrgMention(
+                    surface, offset + word.start, offset + word.end, kind_of(surface, "ko"), False
+                )
+            )
+    return found
+
+
+def korean_aliases(text: str, offset: int, mentions: Sequence[OrgMention]) -> dict[str, str]:
+    """Names given in parentheses right after an organization: "텐서릭스(Tensorix)",
+    "유럽 수소트럭 연합(EHTA)": the parenthesised name stands for the same organization."""
+    aliases = {}
+    for mention in mentions:
+        paren = _PAREN.match(text, mention.end - offset)
+        if paren:
+            alias = paren.group(1).strip()
+            if 2 <= len(alias) <= 40 and not re.search(r"\d{2,}|현지|시간|약", alias):
+                aliases[alias] = mention.name
+    for quoted in _QUOTED.finditer(text):
+        if quoted.group("alias"):
+            aliases[quoted.group("alias").strip()] = quoted.group("name").strip()
+    return aliases
 
 
 def _strip_leading(words: list[str]) -> list[str]:
