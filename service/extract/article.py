@@ -215,12 +215,22 @@ class _ArticleRun:
         self.person_index: Gazetteer[str] = Gazetteer()
         self.local: Gazetteer[str] = Gazetteer()
         self.topic: str | None = None
+        self.short_names: set[str] = set()
         self.found: list[_Found] = []
         self.mentions: list[OrgMention] = []
         self.last_alliance: tuple[int, str] | None = None
         self._paragraph_domains: dict[int, tuple[str, ...]] = {}
 
     def run(self) -> Extraction:
+        if self.language == "en":
+            # Short forms ("Samsung" after "Samsung Electronics") hold for the whole article,
+            # headline included.
+            for sentence in self.sentences:
+                text, offset = sentence.span.text, sentence.span.start
+                for mention in self.extractor.known(text, offset, self.language):
+                    self._learn_short_name(
+                        text[mention.start - offset : mention.end - offset], mention.name
+                    )
         for sentence in self.sentences:
             self._sentence(sentence)
         self._inherit_dates()
@@ -261,6 +271,9 @@ class _ArticleRun:
             aliases = korean_aliases(text, offset, organizations)
         else:
             unknown = english_unknown(text, offset, known, person_names(self.persons))
+            # A longer name found from the text wins over a known name inside it ("LG" in
+            # "LG Display Co.").
+            known = [k for k in known if not any(k.start < u.end and u.start < k.end for u in unknown)]
             organizations = sorted([*known, *unknown], key=lambda m: m.start)
             self._learn_persons(english_persons(text, offset, organizations))
             aliases = {}
@@ -269,8 +282,24 @@ class _ArticleRun:
             self.local.add(mention.name, mention.name)
         for alias, name in aliases.items():
             self.local.add(alias, name)
+        if self.language == "en":
+            for mention in organizations:
+                self._learn_short_name(text[mention.start - offset : mention.end - offset], mention.name)
         self.mentions.extend(organizations)
         return organizations
+
+    def _learn_short_name(self, surface: str, name: str) -> None:
+        """After "Hanbit Semiconductor" or "Samsung Electronics", a later "Hanbit" or
+        "Samsung" is the same firm (the first one so named, in this article)."""
+        words = surface.split()
+        first = words[0].rstrip(".,")
+        short = len(first) < 3 and not first.isupper()
+        if len(words) < 2 or short or not first[0].isupper() or first in self.short_names:
+            return
+        if first.lower() in ("the", "new", "global", "korea", "first"):
+            return
+        self.short_names.add(first)
+        self.local.add(first, name)
 
     def _learn_persons(self, persons: Sequence[Person]) -> None:
         for person in persons:
@@ -294,11 +323,6 @@ class _ArticleRun:
         """Organizations that 양사, 이들, "the two companies" stand for."""
         text, offset = sentence.span.text, sentence.span.start
         found: list[OrgMention] = []
-        alliance = _ALLIANCE_REFERENCE.search(text)
-        named = any(m.kind == "Alliance" for m in explicit)
-        if alliance and self.last_alliance is not None and not named:
-            start, end = offset + alliance.start(), offset + alliance.end()
-            found.append(OrgMention(self.last_alliance[1], start, end, "Alliance"))
         for pattern in patterns(self.language).get("reference", ()):
             for match in pattern.regex.finditer(text):
                 start, end = offset + match.start(), offset + match.end()
@@ -317,7 +341,14 @@ class _ArticleRun:
             if sentence.index - f.sentence.index <= _HISTORY and f.sentence.index < sentence.index
         ]
         if count == "1":
-            return [self.topic] if self.topic else []
+            # "the Swedish company", "it": the organization named last before it.
+            before = [m for m in explicit if m.end <= position]
+            if before:
+                return [before[-1].name]
+            for facts in reversed(self.history[-_HISTORY:]):
+                if facts.organizations:
+                    return [facts.organizations[-1].name]
+            return []
         if count == "n":
             if recent:
                 return list(recent[-1].participants)
@@ -380,7 +411,8 @@ class _ArticleRun:
             self.topic = subject
         indirect = bool(references or people) and len(_distinct(m.name for m in explicit)) < 2
         named = _distinct(m.name for m in mentions)
-        if len(named) == 1 and subject is None and topic and _key(topic) != _key(named[0]):
+        omitted = self.language == "ko" and subject is None
+        if len(named) == 1 and omitted and topic and _key(topic) != _key(named[0]):
             # "같은 날 노키아와는 … 협약을 맺었다": the subject is the one the text is about.
             carried = OrgMention(topic, sentence.span.start, sentence.span.start)
             mentions = [carried, *mentions]
@@ -581,11 +613,12 @@ class _ArticleRun:
 
 
 def _merge(first: Sequence[OrgMention], second: Sequence[OrgMention]) -> list[OrgMention]:
-    """Mentions from two finders, the longer one where they overlap."""
+    """Mentions from two finders, the longer one where they overlap, the second (the
+    article's own names) where they are as long."""
     merged = list(first)
     for mention in second:
         overlapping = [m for m in merged if mention.start < m.end and m.start < mention.end]
-        if all(mention.end - mention.start > m.end - m.start for m in overlapping):
+        if all(mention.end - mention.start >= m.end - m.start for m in overlapping):
             merged = [m for m in merged if m not in overlapping] + [mention]
     return sorted(merged, key=lambda m: m.start)
 

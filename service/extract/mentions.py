@@ -39,7 +39,7 @@ _TICKER = re.compile(
     r"|FRA|TSX|OTC)\s*:\s*[A-Z0-9.]{1,8}\)"
 )
 _CAPITALIZED = re.compile(
-    r"(?:[A-Z][\w&.'’-]*|[0-9]+[A-Za-z][\w-]*)(?:\s+(?:(?:of|and|&|de|für|for)\s+)?"
+    r"(?:[A-Z][\w&.'’-]*|[0-9]+[A-Za-z][\w-]*)(?:\s+(?:(?:of|&|de|für)\s+)?"
     r"(?:[A-Z][\w&.'’-]*|[0-9]+[A-Za-z][\w-]*))*"
 )
 _ENGLISH_STOP = frozenset(
@@ -519,6 +519,9 @@ def english_unknown(
         by_head = (
             any(0 <= head_end - h <= 2 for h in heads) and text[head_end - 1 : head_end] == " "
         )
+        # "Finland's Aurora Radio", "Japan's Kiyora Mobile": a country's firm.
+        owner = words[len(words) - len(kept) - 1] if len(kept) < len(words) else ""
+        by_head = by_head or _POSSESSIVE.sub("", owner) in places("en")
         if not (by_suffix or by_alliance or by_ticker or by_head):
             continue
         covered = [m for m in known if m.start >= start and m.end <= end]
