@@ -461,6 +461,27 @@ def name_key(name: str) -> str:
     return _NOT_WORD.sub("", normalize_name(name))
 
 
+_PARENTHESIS = re.compile(r"\(([^()]+)\)")
+
+
+def _variants(surfaces: Iterable[str]) -> list[str]:
+    """Each surface, and for one with a name in parentheses ("암(Arm)", "유럽 수소트럭
+    연합(EHTA)") also the name without it and the name inside it, as the seed writes both
+    forms of one name that way.
+
+    >>> _variants(["제너럴모터스(GM)"])
+    ['제너럴모터스(GM)', '제너럴모터스', 'GM']
+    """
+    found = []
+    for surface in surfaces:
+        found.append(surface)
+        inner = _PARENTHESIS.search(surface)
+        if inner:
+            found.append(_PARENTHESIS.sub("", surface).strip())
+            found.append(inner.group(1).strip())
+    return found
+
+
 def firm_keys(firms: Mapping[str, GoldFirm]) -> dict[str, frozenset[str]]:
     """The name keys of each gold firm: its name, and each surface no other firm has.
 
@@ -468,12 +489,14 @@ def firm_keys(firms: Mapping[str, GoldFirm]) -> dict[str, frozenset[str]]:
     """
     owners: dict[str, set[str]] = {}
     for firm in firms.values():
-        for text in (firm.name, *firm.surfaces):
+        for text in (firm.name, *_variants(firm.surfaces)):
             owners.setdefault(name_key(text), set()).add(firm.name)
     keys = {}
     for firm in firms.values():
         own = {name_key(firm.name)}
-        own.update(k for k in map(name_key, firm.surfaces) if owners[k] == {firm.name})
+        own.update(
+            k for k in map(name_key, _variants(firm.surfaces)) if owners[k] == {firm.name}
+        )
         keys[firm.name] = frozenset(own - {""})
     return keys
 

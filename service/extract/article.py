@@ -216,6 +216,7 @@ class _ArticleRun:
         self.local: Gazetteer[str] = Gazetteer()
         self.topic: str | None = None
         self.short_names: set[str] = set()
+        self.aliases: dict[str, list[str]] = {}
         self.found: list[_Found] = []
         self.mentions: list[OrgMention] = []
         self.last_alliance: tuple[int, str] | None = None
@@ -243,6 +244,7 @@ class _ArticleRun:
                 Mention(m.name, Span(m.start, m.end, self.article.text[m.start : m.end]), m.kind)
                 for m in self.mentions
             ],
+            aliases=self.aliases,
         )
 
     # --- mentions -------------------------------------------------------------------------
@@ -273,7 +275,9 @@ class _ArticleRun:
             unknown = english_unknown(text, offset, known, person_names(self.persons))
             # A longer name found from the text wins over a known name inside it ("LG" in
             # "LG Display Co.").
-            known = [k for k in known if not any(k.start < u.end and u.start < k.end for u in unknown)]
+            known = [
+                k for k in known if not any(k.start < u.end and u.start < k.end for u in unknown)
+            ]
             organizations = sorted([*known, *unknown], key=lambda m: m.start)
             self._learn_persons(english_persons(text, offset, organizations))
             aliases = {}
@@ -282,9 +286,14 @@ class _ArticleRun:
             self.local.add(mention.name, mention.name)
         for alias, name in aliases.items():
             self.local.add(alias, name)
+            known_aliases = self.aliases.setdefault(name, [])
+            if alias not in known_aliases:
+                known_aliases.append(alias)
         if self.language == "en":
             for mention in organizations:
-                self._learn_short_name(text[mention.start - offset : mention.end - offset], mention.name)
+                self._learn_short_name(
+                    text[mention.start - offset : mention.end - offset], mention.name
+                )
         self.mentions.extend(organizations)
         return organizations
 
@@ -328,6 +337,8 @@ class _ArticleRun:
                 start, end = offset + match.start(), offset + match.end()
                 if any(start < m.end and m.start < end for m in [*explicit, *found]):
                     continue
+                if _appositive(text, match.start(), [m.end - offset for m in explicit]):
+                    continue  # "A·B·C 등 통신 3사는": the list it follows is what it means
                 names = self._referents(pattern.value, sentence, start, explicit)
                 found.extend(OrgMention(n, start, end) for n in names)
         return found
@@ -610,6 +621,15 @@ class _ArticleRun:
             event=found.event,
             founding=found.founding,
         )
+
+
+_APPOSITION_GAP = re.compile(r"^\s*(?:등|and|,)?\s*(?:[^\s.,]+\s)?$")
+
+
+def _appositive(text: str, position: int, ends: Sequence[int]) -> bool:
+    """Whether a reference right after a list of organizations names that list."""
+    before = [e for e in ends if e <= position]
+    return bool(before) and bool(_APPOSITION_GAP.match(text[max(before) : position]))
 
 
 def _merge(first: Sequence[OrgMention], second: Sequence[OrgMention]) -> list[OrgMention]:

@@ -307,7 +307,7 @@ def _korean_candidate(stem: list[Token], text: str, domain_words: frozenset[str]
 
 
 _PAREN = re.compile(r"\(([^()]{1,60})\)")
-_LIST_SEPARATOR = re.compile(r"^\s*(?:[,·、]|및|등)")
+_LIST_SEPARATOR = re.compile(r"^\s*(?:[,·、△▲]|및|등)")
 _QUOTED = re.compile(r"[‘'“\"](?P<name>[^‘’'“”\"()]{2,40}?)(?:\((?P<alias>[^()]{1,20})\))?[’'”\"]")
 
 
@@ -369,6 +369,11 @@ def _split_list(name: str, start: int) -> list[tuple[str, int]]:
     return parts
 
 
+def _is_suffix_word(word: str) -> bool:
+    """Whether a whole word is an organizational word ("로보틱스", "그룹")."""
+    return any(p.regex.fullmatch(word) for p in patterns("ko").get("org_suffix", ()))
+
+
 def korean_unknown(
     text: str,
     offset: int,
@@ -405,10 +410,17 @@ def korean_unknown(
         previous_names = previous is not None and previous.bare and bool(previous.stem)
         if previous_names and previous is not None:
             previous_names = all(t.tag in _NAME_TAGS for t in previous.stem)
-        if name is not None and previous_names and previous is not None and len(word.stem) == 1:
+        if (
+            name is None
+            and previous_names
+            and previous is not None
+            and _is_suffix_word(word.text(text))
+        ):
             # "베르크만 로보틱스": a proper noun word, then the organizational word.
-            if previous_text not in places("ko") and not _overlaps(
-                offset + previous.start, offset + word.end, known
+            if (
+                previous_text not in places("ko")
+                and previous_text not in domain_words
+                and not _overlaps(offset + previous.start, offset + word.end, known)
             ):
                 start = previous.start
                 name = text[start : word.end]
@@ -440,6 +452,13 @@ def _coordinated(
             continue
         surface = word.text(text)
         if surface in places("ko") or len(surface) < 2 or word.start in starts:
+            continue
+        complete = (
+            word.particle
+            or _LIST_SEPARATOR.match(text[word.after :])
+            or not text[word.after :].strip()
+        )
+        if not complete or surface.upper() in ("AI", "IT", "ICT", "CEO"):
             continue
         if _overlaps(offset + word.start, offset + word.end, [*organizations, *found]):
             continue

@@ -62,6 +62,8 @@ class Extraction:
 
     relationships: list[ExtractedRelationship] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    # Other names the article gives an organization ("텐서릭스(Tensorix)"), by its name.
+    aliases: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -210,6 +210,9 @@ class Ingestor:
                 if iri not in participants:
                     participants.append(iri)
                 surfaces.setdefault(iri, []).append(name)
+                for alias in extraction.aliases.get(name, ()):
+                    if index.resolve(alias).iri in (None, iri):
+                        surfaces[iri].append(alias)
             if len(participants) >= 2:
                 if relationship.kind == "AllianceMembership" and participants[1] in new_types:
                     new_types[participants[1]] = "Alliance"
