@@ -87,7 +87,11 @@ _ALLIANCE_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _KOREAN_TOPIC = re.compile(r"^(?:은|는|이|가)(?![가-힣])")
-_HISTORY = 4  # how many sentences back references and omitted subjects look
+_HISTORY = 4
+# A reference that describes its organization by origin ("the Swedish company").
+_DESCRIBED = re.compile(
+    r"\b(?!Seoul-based)[A-Z][a-z]+(?:-based)?\b"
+)  # how many sentences back references and omitted subjects look
 
 
 @dataclass(frozen=True)
@@ -339,12 +343,17 @@ class _ArticleRun:
                     continue
                 if _appositive(text, match.start(), [m.end - offset for m in explicit]):
                     continue  # "A·B·C 등 통신 3사는": the list it follows is what it means
-                names = self._referents(pattern.value, sentence, start, explicit)
+                names = self._referents(pattern.value, match.group(), sentence, start, explicit)
                 found.extend(OrgMention(n, start, end) for n in names)
         return found
 
     def _referents(
-        self, count: str, sentence: Sentence, position: int, explicit: Sequence[OrgMention]
+        self,
+        count: str,
+        reference: str,
+        sentence: Sentence,
+        position: int,
+        explicit: Sequence[OrgMention],
     ) -> list[str]:
         recent = [
             f
@@ -352,14 +361,7 @@ class _ArticleRun:
             if sentence.index - f.sentence.index <= _HISTORY and f.sentence.index < sentence.index
         ]
         if count == "1":
-            # "the Swedish company", "it": the organization named last before it.
-            before = [m for m in explicit if m.end <= position]
-            if before:
-                return [before[-1].name]
-            for facts in reversed(self.history[-_HISTORY:]):
-                if facts.organizations:
-                    return [facts.organizations[-1].name]
-            return []
+            return self._one_referent(reference, position, explicit)
         if count == "n":
             if recent:
                 return list(recent[-1].participants)
@@ -383,6 +385,25 @@ class _ArticleRun:
                 picked.append(mention.name)
             if len(picked) == wanted:
                 return list(reversed(picked))
+        return []
+
+    def _one_referent(
+        self, reference: str, position: int, explicit: Sequence[OrgMention]
+    ) -> list[str]:
+        """What "it", "the company", "the Swedish company" stand for: an organization named
+        before it in the sentence; else, for a plain "the company", the one the text is about;
+        else the one named last (not the one the text is about, when the reference describes
+        another: "the Swedish company" after "SK Telecom … with Ericsson")."""
+        before = [m for m in explicit if m.end <= position]
+        if before:
+            return [before[-1].name]
+        described = _DESCRIBED.search(reference) is not None
+        if self.topic and not described:
+            return [self.topic]
+        for facts in reversed(self.history[-_HISTORY:]):
+            for mention in reversed(facts.organizations):
+                if not described or self.topic is None or _key(mention.name) != _key(self.topic):
+                    return [mention.name]
         return []
 
     def _previous_facts(self, sentence: Sentence) -> _SentenceFacts | None:

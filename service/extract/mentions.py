@@ -173,7 +173,10 @@ _ENGLISH_STOP = frozenset(
 )
 _POSSESSIVE = re.compile(r"['’]s$")
 _PERSON_EN = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}")
-_HEAD_EN_LOOKBACK = 40
+_PLACE_NOUN = re.compile(
+    r"\s+(?:district|province|city|county|area|region|campus|plant|factory|headquarters|port"
+    r"|state|island|complex|site|facility)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -526,6 +529,8 @@ def english_unknown(
         if not kept:
             continue
         name = " ".join(kept).rstrip(",;:")
+        if name.endswith(".") and ends_with("org_suffix", "en", name) is None:
+            name = name[:-1]  # the full stop ends the sentence: "… said TrendForce."
         name = _POSSESSIVE.sub("", name)
         start = offset + match.start() + raw.index(kept[0])
         end = start + len(name)
@@ -541,6 +546,8 @@ def english_unknown(
         # "Finland's Aurora Radio", "Japan's Kiyora Mobile": a country's firm.
         owner = words[len(words) - len(kept) - 1] if len(kept) < len(words) else ""
         by_head = by_head or _POSSESSIVE.sub("", owner) in places("en")
+        if _PLACE_NOUN.match(text, match.end()):
+            continue  # "Seoul's Yeouido district"
         if not (by_suffix or by_alliance or by_ticker or by_head):
             continue
         covered = [m for m in known if m.start >= start and m.end <= end]
