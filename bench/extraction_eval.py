@@ -494,9 +494,7 @@ def firm_keys(firms: Mapping[str, GoldFirm]) -> dict[str, frozenset[str]]:
     keys = {}
     for firm in firms.values():
         own = {name_key(firm.name)}
-        own.update(
-            k for k in map(name_key, _variants(firm.surfaces)) if owners[k] == {firm.name}
-        )
+        own.update(k for k in map(name_key, _variants(firm.surfaces)) if owners[k] == {firm.name})
         keys[firm.name] = frozenset(own - {""})
     return keys
 

@@ -63,7 +63,7 @@ def event_iri(name: str, base: str = DEFAULT_BASE) -> str:
     >>> event_iri("MWC 2024")
     'https://w3id.org/alliancegraph/id/event/mwc-2024'
     >>> event_iri("포시도니아 2024")
-    'https://w3id.org/alliancegraph/id/event/x-2ab5ab8ac5f0b4a4'
+    'https://w3id.org/alliancegraph/id/event/x-a371a6f170401d07'
     """
     if name.isascii():
         return f"{base}event/{slugify(name)}"

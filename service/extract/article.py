@@ -32,13 +32,13 @@ from service.extract.korean import Token, analyzer
 from service.extract.lexicon import patterns
 from service.extract.mentions import (
     OrgMention,
-    describes_a_place,
     Person,
+    describes_a_place,
     english_persons,
     english_unknown,
     known_mentions,
-    korean_persons,
     korean_aliases,
+    korean_persons,
     korean_unknown,
     person_names,
 )
@@ -82,7 +82,8 @@ _EVENT = re.compile(
 )
 _KOREAN_SUBJECT = re.compile(r"(?<=[\w)'’\]])(?:은|는|이|가)(?=\s)")
 _ALLIANCE_REFERENCE = re.compile(
-    r"(?:(?<=이 )|(?<![가-힣\w]))(?:얼라이언스|컨소시엄|연합체?|협의체)(?=은|는|에는|에|의|이|가|측)"
+    r"(?:(?<=이 )|(?<![가-힣\w]))(?:얼라이언스|컨소시엄|연합체?|협의체)"
+    r"(?=은|는|에는|에|의|이|가|측)"
     r"|\bthe (?:alliance|consortium|coalition|forum)\b",
     re.IGNORECASE,
 )
@@ -446,8 +447,8 @@ class _ArticleRun:
         omitted = self.language == "ko" and subject is None
         if len(named) == 1 and omitted and topic and _key(topic) != _key(named[0]):
             # "같은 날 노키아와는 … 협약을 맺었다": the subject is the one the text is about.
-            carried = OrgMention(topic, sentence.span.start, sentence.span.start)
-            mentions = [carried, *mentions]
+            understood = OrgMention(topic, sentence.span.start, sentence.span.start)
+            mentions = [understood, *mentions]
             indirect = True
         self._relate(sentence, cues, mentions, dates, indirect=indirect)
 

@@ -1,9 +1,10 @@
-"""The extraction lexicons, read from data: relationship cues (``lexicon/cues.tsv``) and the
-technology-domain labels of the SKOS scheme (``ontology/domains.ttl``)."""
+"""The extraction lexicons, read from data: the patterns of ``lexicon/patterns.tsv`` (relationship
+cues, hedges, negations, references, titles, organizational words), the places of
+``lexicon/places.tsv``, and the technology-domain labels of the SKOS scheme
+(``ontology/domains.ttl``)."""
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -14,28 +15,6 @@ from rdflib.namespace import SKOS
 
 from service.namespaces import AG
 from service.ontology import OntologyBundle
-
-_CUES = Path(__file__).parent / "lexicon" / "cues.tsv"
-
-
-@dataclass(frozen=True)
-class Cue:
-    text: str
-    language: str
-    kind: str
-
-
-@cache
-def cues() -> tuple[Cue, ...]:
-    """The relationship cues, longest first (so "joint venture" wins over "venture")."""
-    lines = [
-        line
-        for line in _CUES.read_text(encoding="utf-8").splitlines()
-        if line and not line.startswith("#")
-    ]
-    rows = list(csv.DictReader(lines, delimiter="\t"))
-    found = [Cue(r["cue"], r["language"], r["kind"]) for r in rows]
-    return tuple(sorted(found, key=lambda c: -len(c.text)))
 
 
 def domain_labels(bundle: OntologyBundle) -> dict[str, str]:

@@ -297,6 +297,8 @@ def _korean_candidate(stem: list[Token], text: str, domain_words: frozenset[str]
     if not stem:
         return None
     surface = text[stem[0].start : stem[-1].end]
+    if surface in domain_words or surface.replace(" ", "") in domain_words:
+        return None  # "목적기반모빌리티" names a technology, not a firm
     suffix = ends_with("org_suffix", "ko", surface)
     if suffix is None:
         return None

@@ -141,7 +141,8 @@ def split(text: str) -> list[Sentence]:
 
     >>> [s.span.text for s in split("Alpha Corp. met Beta Inc. on Feb. 3. They agreed.")]
     ['Alpha Corp. met Beta Inc. on Feb. 3.', 'They agreed.']
-    >>> [(s.paragraph, s.span.text) for s in split("삼성전자는 밝혔다. 양사는 협력한다.\\n\\n새 문단")]
+    >>> text = "삼성전자는 밝혔다. 양사는 협력한다.\\n\\n새 문단"
+    >>> [(s.paragraph, s.span.text) for s in split(text)]
     [(0, '삼성전자는 밝혔다.'), (0, '양사는 협력한다.'), (1, '새 문단')]
     """
     sentences: list[Sentence] = []

@@ -260,8 +260,8 @@ def find_dates(text: str, language: str, published: date) -> list[DateMention]:
     """The dates in ``text`` (a sentence), leftmost first, none after ``published``.
 
     >>> from datetime import date
-    >>> [(d.on.isoformat(), d.precision.value)
-    ...  for d in find_dates("양사는 지난 2022년 4월과 작년 10월 협약을 맺었다", "ko", date(2024, 3, 3))]
+    >>> text = "양사는 지난 2022년 4월과 작년 10월 협약을 맺었다"
+    >>> [(d.on.isoformat(), d.precision.value) for d in find_dates(text, "ko", date(2024, 3, 3))]
     [('2022-04-01', 'Month'), ('2023-10-01', 'Month')]
     >>> [(d.on.isoformat(), d.precision.value)
     ...  for d in find_dates("지난달 28일 만나", "ko", date(2024, 3, 3))]

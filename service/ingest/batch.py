@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import AllianceGraphError, ValidationFailed
-from service.extract.cooccurrence import CooccurrenceExtractor
+from service.extract.article import ArticleExtractor
 from service.extract.model import Extraction, Extractor
 from service.ingest.articles import ArticleIn, iter_article_lines, parse_article_file
 from service.ingest.pipeline import Ingestor, article_text
@@ -166,7 +166,7 @@ _worker_extractor: Extractor | None = None
 
 def _start_worker(names: frozenset[str], labels: dict[str, str]) -> None:
     global _worker_extractor  # one extractor per worker process, built once
-    _worker_extractor = CooccurrenceExtractor(names, labels)
+    _worker_extractor = ArticleExtractor(names, labels)
 
 
 def _extract_in_worker(article: ArticleIn) -> Extraction:
