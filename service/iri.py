@@ -70,6 +70,19 @@ def event_iri(name: str, base: str = DEFAULT_BASE) -> str:
     return f"{base}event/x-{_digest(unicodedata.normalize('NFKC', name))}"
 
 
+def person_iri(name: str, base: str = DEFAULT_BASE) -> str:
+    """The IRI of a person new to the store: the slug of a name in Latin script, else a hash.
+
+    >>> person_iri("Jane Doe")
+    'https://w3id.org/alliancegraph/id/person/jane-doe'
+    >>> person_iri("홍길동").startswith("https://w3id.org/alliancegraph/id/person/x-")
+    True
+    """
+    if name.isascii():
+        return f"{base}person/{slugify(name)}"
+    return f"{base}person/x-{_digest(unicodedata.normalize('NFKC', name))}"
+
+
 def relationship_key(
     kind: str,
     participants: Iterable[str],

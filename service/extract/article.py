@@ -48,6 +48,7 @@ from service.extract.model import (
     ExtractedRelationship,
     Extraction,
     Mention,
+    PersonMention,
     Span,
 )
 from service.extract.sentences import Sentence, split
@@ -250,6 +251,11 @@ class _ArticleRun:
                 for m in self.mentions
             ],
             aliases=self.aliases,
+            persons=list(
+                {
+                    p.name: PersonMention(p.name, p.role, p.organization) for p in self.persons
+                }.values()
+            ),
         )
 
     # --- mentions -------------------------------------------------------------------------

@@ -56,6 +56,15 @@ class Mention:
     kind: str = "Firm"  # the ag: class an organization new to the store gets
 
 
+@dataclass(frozen=True)
+class PersonMention:
+    """A person the article names with their title and organization."""
+
+    name: str
+    role: str
+    organization: str
+
+
 @dataclass
 class Extraction:
     """Everything an extractor found in one article."""
@@ -64,6 +73,7 @@ class Extraction:
     mentions: list[Mention] = field(default_factory=list)
     # Other names the article gives an organization ("텐서릭스(Tensorix)"), by its name.
     aliases: dict[str, list[str]] = field(default_factory=dict)
+    persons: list[PersonMention] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,16 @@ class KnownOrganization:
     labels: tuple[tuple[str, str], ...]  # (text, language)
 
 
+@dataclass(frozen=True)
+class PersonEntry:
+    """A person a source names: the node, its names, title and organization."""
+
+    iri: NamedNode
+    labels: tuple[tuple[str, str], ...]  # (text, language): the store's, or the source's
+    role: str
+    organization: NamedNode
+
+
 @dataclass
 class Candidate:
     """The source graph to commit, and what it holds, for the caller's answer."""
@@ -90,6 +100,7 @@ def build_candidate(
     new_types: Mapping[NamedNode, str] | None = None,
     extra: Sequence[Triple] = (),
     event_labels: Mapping[NamedNode, Sequence[tuple[str, str]]] | None = None,
+    persons: Sequence[PersonEntry] = (),
 ) -> Candidate:
     """The triples of a source graph.
 
@@ -100,6 +111,8 @@ def build_candidate(
     :param new_types: the ``ag:`` class of organizations the store does not know (default Firm).
     :param extra: further statements of the source about its organizations.
     :param event_labels: the labels the store has for the events the relationships name.
+    :param persons: the persons the source names, with their organizations (which must be
+        among ``surfaces``, so the graph types them).
     """
     event_labels = event_labels or {}
     candidate = Candidate()
@@ -130,6 +143,13 @@ def build_candidate(
         _describe(candidate, organization, names, known.get(organization), new_type)
     candidate.triples.extend(extra)
 
+    for person in persons:
+        add(Triple(person.iri, _TYPE, _ag("Person")))
+        for text, tag in person.labels:
+            add(Triple(person.iri, _LABEL, Literal(text, language=tag)))
+        add(Triple(person.iri, NamedNode(SCHEMA + "worksFor"), person.organization))
+        role = Literal(person.role, language=name_language(person.role))
+        add(Triple(person.iri, NamedNode(SCHEMA + "jobTitle"), role))
     events = {r.event for r, _ in relationships if r.event}
     for name in sorted(events):
         _describe_event(candidate, NamedNode(event_iri(name, base)), name, event_labels)

@@ -32,6 +32,7 @@ from service.ingest.articles import ArticleIn
 from service.ingest.candidate import (
     Candidate,
     KnownOrganization,
+    PersonEntry,
     SourceDescription,
     build_candidate,
     describe_article,
@@ -40,11 +41,19 @@ from service.ingest.candidate import (
 from service.ingest.gate import commit_graphs
 from service.ingest.records import KINDS, RecordIn
 from service.ingest.resolve import AliasIndex, mint_organization
-from service.iri import event_iri, source_id
+from service.iri import event_iri, person_iri, source_id
 from service.namespaces import AG, SKOS, WD, sparql_prefixes
 from service.store.port import GraphName, solutions
 
 _PREFIXES = sparql_prefixes("rdfs")
+_KNOWN_PERSONS = (
+    sparql_prefixes("ag", "rdfs", "skos")
+    + """
+SELECT ?p (STR(?label) AS ?name) WHERE {
+  VALUES ?label { %s }
+  GRAPH ?g { ?p rdfs:label|skos:altLabel ?label ; a ag:Person }
+}"""
+)
 _ALT_LABEL = NamedNode(SKOS + "altLabel")
 _EXACT_MATCH = NamedNode(SKOS + "exactMatch")
 _COUNTRY = NamedNode(AG + "country")
@@ -144,6 +153,42 @@ class Ingestor:
             for o, t in types.items()
         }
 
+    def _persons(
+        self,
+        extraction: Extraction,
+        index: AliasIndex,
+        surfaces: dict[NamedNode, list[str]],
+        base: str,
+    ) -> list[PersonEntry]:
+        """The persons of an article whose organization it relates to others: the store's
+        node for a person it knows by that name, else a new one."""
+        by_name = {v: k for k, names in surfaces.items() for v in names}
+        wanted = [p for p in extraction.persons if by_name.get(p.organization) is not None]
+        if not wanted:
+            return []
+        # Literals serialised by pyoxigraph (escaped), in both languages a name may carry.
+        values = " ".join(
+            str(Literal(p.name, language=tag)) for p in wanted for tag in ("ko", "en")
+        )
+        rows = self.context.store.query(_KNOWN_PERSONS % values)
+        known: dict[str, NamedNode] = {}
+        for row in solutions(rows):
+            known.setdefault(row["name"].value, row["p"])
+        labels = self.labels(list(set(known.values())))
+        entries = []
+        for person in wanted:
+            iri = known.get(person.name) or NamedNode(person_iri(person.name, base))
+            own = ((person.name, name_language(person.name)),)
+            entries.append(
+                PersonEntry(
+                    iri,
+                    tuple(labels.get(iri, ())) or own,
+                    person.role,
+                    by_name[person.organization],
+                )
+            )
+        return list({e.iri: e for e in entries}.values())
+
     def labels(self, nodes: Sequence[NamedNode]) -> dict[NamedNode, list[tuple[str, str]]]:
         """The ``rdfs:label`` values the store has for ``nodes``, as (text, language)."""
         if not nodes:
@@ -218,6 +263,7 @@ class Ingestor:
                     new_types[participants[1]] = "Alliance"
                 resolved.append((relationship, participants))
 
+        persons = self._persons(extraction, index, surfaces, base)
         events = [NamedNode(event_iri(r.event, base)) for r, _ in resolved if r.event]
         candidate = build_candidate(
             describe_article(article),
@@ -228,6 +274,7 @@ class Ingestor:
             base=base,
             new_types=new_types,
             event_labels=self.labels(events),
+            persons=persons,
         )
         learned = AliasIndex()
         for iri, names in surfaces.items():
