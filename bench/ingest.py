@@ -13,7 +13,7 @@ What it does:
    files (front matter, then the body) in a temporary folder, half in English and half in Korean,
    each of about 3 KB. They name firms of the example registry
    (``examples/reference/organizations.ttl``) in invented sentences with the relationship cues of
-   ``service/extract/lexicon/cues.tsv`` and the technology-domain labels of
+   ``service/extract/lexicon/patterns.tsv`` and the technology-domain labels of
    ``ontology/domains.ttl``, among filler sentences. A few more articles, ingested first and not
    counted, warm the process up.
 2. Prepares two embedded stores, each with the ontology and the registry loaded
@@ -154,7 +154,7 @@ DOMAIN_WORDS: tuple[tuple[str, str], ...] = (
     ("smart factory", "스마트 팩토리"),
 )
 
-# Sentences with a relationship cue of cues.tsv. {a}, {b}, {c}: firms; {d}: a domain word; in
+# Sentences with a relationship cue of patterns.tsv. {a}, {b}, {c}: firms; {d}: a domain word; in
 # Korean, {a:은} is the name with the particle its last syllable takes (은/는, 과/와).
 EN_DEALS = (
     "{a} signed an MOU with {b} on {d} on Tuesday.",

@@ -79,7 +79,7 @@ _BASE_CONFIDENCE = {"Partnership": 0.75, "Meeting": 0.75}
 _EVENT = re.compile(
     r"(?<![\w-])(?P<event>(?!(?:January|February|March|April|May|June|July|August|September"
     r"|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|In|Since|By)\b)"
-    r"[A-Z][A-Za-z]{1,15}(?: [A-Z][A-Za-z]{1,15})? (?:19|20)\d{2})(?![\w-])"
+    r"[A-Z][A-Za-z]{1,15}(?: [A-Z][A-Za-z]{1,15})? (?:19|20)\d{2})(?![A-Za-z0-9-])"
 )
 _KOREAN_SUBJECT = re.compile(r"(?<=[\w)'’\]])(?:은|는|이|가)(?=\s)")
 _ALLIANCE_REFERENCE = re.compile(
@@ -88,8 +88,12 @@ _ALLIANCE_REFERENCE = re.compile(
     r"|\bthe (?:alliance|consortium|coalition|forum)\b",
     re.IGNORECASE,
 )
-_KOREAN_TOPIC = re.compile(r"^(?:은|는|이|가)(?![가-힣])")
+_KOREAN_TOPIC = re.compile(r"(?:은|는|이|가)(?![가-힣])")  # used with match(text, pos)
 _HISTORY = 4
+_FOUNDING = re.compile(
+    r"창립|출범|결성|발족|founding|co-found|\b(?:launched|founded|formed|established|set up)\b",
+    re.IGNORECASE,
+)
 # A reference that describes its organization by origin ("the Swedish company").
 _DESCRIBED = re.compile(
     r"\b(?!Seoul-based)[A-Z][a-z]+(?:-based)?\b"
@@ -404,7 +408,10 @@ class _ArticleRun:
         before = [m for m in explicit if m.end <= position]
         if before:
             return [before[-1].name]
-        described = _DESCRIBED.search(reference) is not None
+        # "the Swedish company" describes; "The company" or "It" opening a sentence does not.
+        described = (
+            _DESCRIBED.search(reference.split(" ", 1)[-1] if " " in reference else "") is not None
+        )
         if self.topic and not described:
             return [self.topic]
         for facts in reversed(self.history[-_HISTORY:]):
@@ -565,7 +572,7 @@ class _ArticleRun:
         if alliance is None:
             return False
         members = [n for n in _distinct(m.name for m in mentions) if _key(n) != _key(alliance)]
-        founding = re.search(r"창립|founding|co-found", text, re.IGNORECASE) is not None
+        founding = _FOUNDING.search(text) is not None
         cue = next((c.text for c in cues if c.kind == "AllianceMembership"), cues[0].text)
         when = dates[0] if dates else None
         for member in members:

@@ -35,7 +35,7 @@ _LOCATIVE_WORD = re.compile(r"^[\uac00-\ud7a3\w]*(?:에서|에서는|에서도)$
 _NOUNISH = frozenset({"NNP", "NNG", "SL", "SN", "SH", "XPN", "XSN", "NR"})
 _NAME_TAGS = frozenset({"NNP", "SL", "SH"})
 _TICKER = re.compile(
-    r"^\s*\((?:NASDAQ|Nasdaq|NYSE|KRX|KOSPI|KOSDAQ|TSE|LSE|HKEX|SSE|SZSE|TYO|ASX|Euronext|XETRA"
+    r"\s*\((?:NASDAQ|Nasdaq|NYSE|KRX|KOSPI|KOSDAQ|TSE|LSE|HKEX|SSE|SZSE|TYO|ASX|Euronext|XETRA"
     r"|FRA|TSX|OTC)\s*:\s*[A-Z0-9.]{1,8}\)"
 )
 _CAPITALIZED = re.compile(
@@ -172,6 +172,30 @@ _ENGLISH_STOP = frozenset(
     ]
 )
 _POSSESSIVE = re.compile(r"['’]s$")
+# Legal forms written with a full stop, which a name keeps at the end of a sentence.
+_DOTTED_FORMS = frozenset(
+    [
+        "Inc",
+        "Corp",
+        "Co",
+        "Ltd",
+        "Bhd",
+        "Pte",
+        "Pty",
+        "Jr",
+        "S.A",
+        "N.V",
+        "S.p.A",
+        "B.V",
+        "S.A.S",
+        "A.G",
+        "K.K",
+        "Cie",
+        "Mfg",
+        "Bros",
+    ]
+)
+_BASED = re.compile(r"^[\w.-]+-based$")
 _PERSON_EN = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}")
 _PLACE_NOUN = re.compile(
     r"\s+(?:district|province|city|county|area|region|campus|plant|factory|headquarters|port"
@@ -374,6 +398,16 @@ def _split_list(name: str, start: int) -> list[tuple[str, int]]:
     return parts
 
 
+def _glossed_partner(word: _Word) -> bool:
+    """A proper noun with its Latin spelling in parentheses, then 와/과: a named partner."""
+    return (
+        all(t.tag in _NAME_TAGS for t in word.stem)
+        and word.alias is not None
+        and bool(re.fullmatch(r"[A-Z][A-Za-z0-9&.\- ]{1,40}", word.alias))
+        and word.particle in ("와", "과", "와의", "과의", "와는", "과는")
+    )
+
+
 def _is_suffix_word(word: str) -> bool:
     """Whether a whole word is an organizational word ("로보틱스", "그룹")."""
     return any(p.regex.fullmatch(word) for p in patterns("ko").get("org_suffix", ()))
@@ -438,6 +472,8 @@ def korean_unknown(
             attached = bool(_SUBJECT_OR_OBJECT.match(word.particle)) or word.alias is not None
             if introduced and (attached or listed) and surface not in places("ko"):
                 name = surface
+        if name is None and _glossed_partner(word):
+            name = word.text(text)  # "제노바(Xenova)와": a name glossed in Latin, as a partner
         if name is not None:
             add(name, start)
     found.extend(_coordinated(text, offset, words, [*known, *found]))
@@ -513,7 +549,9 @@ def korean_aliases(text: str, offset: int, mentions: Sequence[OrgMention]) -> di
 
 
 def _strip_leading(words: list[str]) -> list[str]:
-    while words and (words[0] in _ENGLISH_STOP or _POSSESSIVE.search(words[0])):
+    while words and (
+        words[0] in _ENGLISH_STOP or _POSSESSIVE.search(words[0]) or _BASED.match(words[0])
+    ):
         words = words[1:]
     return words
 
@@ -531,7 +569,7 @@ def english_unknown(
         if not kept:
             continue
         name = " ".join(kept).rstrip(",;:")
-        if name.endswith(".") and ends_with("org_suffix", "en", name) is None:
+        if name.endswith(".") and name.split()[-1].rstrip(".") not in _DOTTED_FORMS:
             name = name[:-1]  # the full stop ends the sentence: "… said TrendForce."
         name = _POSSESSIVE.sub("", name)
         start = offset + match.start() + raw.index(kept[0])

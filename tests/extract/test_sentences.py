@@ -49,7 +49,10 @@ def test_english_abbreviations_and_initials_do_not_end_a_sentence(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Revenue rose to $1.2 billion. Profit fell.", ["Revenue rose to $1.2 billion.", "Profit fell."]),
+        (
+            "Revenue rose to $1.2 billion. Profit fell.",
+            ["Revenue rose to $1.2 billion.", "Profit fell."],
+        ),
         ('"We agree." She left.', ['"We agree."', "She left."]),
         ("Is it real? Yes! It is.", ["Is it real?", "Yes!", "It is."]),
         ("He said it works. but not why.", ["He said it works. but not why."]),
@@ -71,7 +74,10 @@ def test_korean_sentences_end_at_a_full_stop_but_not_inside_a_number() -> None:
 
 
 def test_every_line_break_ends_a_sentence() -> None:
-    text = "가람화학, 배터리 공장 착공\n[사진=가람화학 제공]\n가람화학이 공장을 짓는다. 완공은 내년이다."
+    text = (
+        "가람화학, 배터리 공장 착공\n[사진=가람화학 제공]\n"
+        "가람화학이 공장을 짓는다. 완공은 내년이다."
+    )
     assert sentence_texts(text) == [
         "가람화학, 배터리 공장 착공",
         "[사진=가람화학 제공]",
@@ -95,7 +101,10 @@ def test_blank_lines_start_paragraphs_and_indexes_run_through_the_article() -> N
 @pytest.mark.parametrize(
     ("headline", "expected"),
     [
-        ("가람화학·누리텔레콤 맞손···배터리 공동 개발 착수", ["가람화학·누리텔레콤 맞손···", "배터리 공동 개발 착수"]),
+        (
+            "가람화학·누리텔레콤 맞손···배터리 공동 개발 착수",
+            ["가람화학·누리텔레콤 맞손···", "배터리 공동 개발 착수"],
+        ),
         ("가람화학 신공장 준공… 생산 두 배로", ["가람화학 신공장 준공…", "생산 두 배로"]),
     ],
 )

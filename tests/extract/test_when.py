@@ -101,7 +101,9 @@ def test_dates_after_publication_are_plans_and_are_dropped(text: str, language: 
     assert dates(text, language) == []
 
 
-@pytest.mark.parametrize("text", ["박람회는 3일간 열렸다", "박람회는 5일 동안 열렸다", "파업은 10일째 이어졌다"])
+@pytest.mark.parametrize(
+    "text", ["박람회는 3일간 열렸다", "박람회는 5일 동안 열렸다", "파업은 10일째 이어졌다"]
+)
 def test_korean_durations_are_not_dates(text: str) -> None:
     assert dates(text, "ko") == []
 
@@ -137,7 +139,6 @@ def test_the_language_chooses_the_patterns() -> None:
     assert dates("양사는 지난달 28일 만났다", "en") == []
 
 
-@pytest.mark.xfail(strict=True, reason="the span of a bare 지난달 takes the space after it")
 def test_the_span_of_last_month_in_korean_is_the_word_alone() -> None:
     text = "양사는 지난달 만났다"
     found = find_dates(text, "ko", PUBLISHED)
