@@ -13,7 +13,6 @@ show that the number of known names does not matter.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import sys
@@ -77,7 +76,8 @@ def _start(names: list[str], labels: dict[str, str]) -> None:
 
 
 def _extract(article: ArticleText) -> int:
-    assert _worker is not None
+    if _worker is None:
+        raise RuntimeError("the worker was not started with _start")
     return len(_worker.extract(article).relationships)
 
 

@@ -90,6 +90,10 @@ _ALLIANCE_REFERENCE = re.compile(
 )
 _KOREAN_TOPIC = re.compile(r"(?:은|는|이|가)(?![가-힣])")  # used with match(text, pos)
 _HISTORY = 4
+_DATELINE = re.compile(
+    r"^[A-Z][A-Za-z .,'-]{1,40}, [A-Z][a-z]{2,8}\.? \d{1,2} \([^)]{2,60}\) [-–—]"
+)
+_SAME_DAY = re.compile(r"같은\s?날|당일|the same day", re.IGNORECASE)
 _FOUNDING = re.compile(
     r"창립|출범|결성|발족|founding|co-found|\b(?:launched|founded|formed|established|set up)\b",
     re.IGNORECASE,
@@ -437,7 +441,7 @@ class _ArticleRun:
         for mention in explicit:
             if mention.kind == "Alliance":
                 self.last_alliance = (sentence.index, mention.name)
-        dates = find_dates(text, self.language, self.article.published)
+        dates = self._dates(text)
         previous = self._previous_facts(sentence)
         self.history.append(_SentenceFacts(sentence, mentions, dates))
         if not cues or self._negated(text):
@@ -476,6 +480,19 @@ class _ArticleRun:
             elif mention.start - offset <= 4:
                 return mention.name
         return None
+
+    def _dates(self, text: str) -> list[DateMention]:
+        """The sentence's dates, without its dateline ("SEOUL, March 4 (Agency) -"), and
+        "the same day" as the date the text gave last."""
+        dates = find_dates(text, self.language, self.article.published)
+        dateline = _DATELINE.match(text)
+        if dateline and len(dates) > 1:
+            dates = [d for d in dates if d.start >= dateline.end()]
+        if not dates and _SAME_DAY.search(text):
+            for facts in reversed(self.history):
+                if facts.dates:
+                    return [replace(facts.dates[-1], start=0, end=0)]
+        return dates
 
     def _negated(self, text: str) -> bool:
         return (
@@ -637,7 +654,10 @@ class _ArticleRun:
         for found in self.found:
             if found.on is not None:
                 continue
-            wanted = {_key(p) for p in found.participants}
+            parties = (
+                found.participants[1:] if found.kind == "AllianceMembership" else found.participants
+            )
+            wanted = {_key(p) for p in parties}
             for facts in reversed(self.history[: found.sentence.index]):
                 named = {_key(m.name) for m in facts.organizations}
                 if facts.dates and wanted <= named:
