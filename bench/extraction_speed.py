@@ -8,6 +8,7 @@ show that the number of known names does not matter.
 
     .venv/bin/python bench/extraction_speed.py                # corpus, 2 jobs, ~1 minute
     .venv/bin/python bench/extraction_speed.py --jobs 2 --rounds 20 --names 10000
+    .venv/bin/python bench/extraction_speed.py --synthetic 100  # bench/ingest.py's ~3 KB articles
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import resource
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -53,6 +55,22 @@ def registry_names(path: Path) -> list[str]:
 def synthetic_names(count: int) -> list[str]:
     """Plausible firm names that occur in no article: half Korean, half English."""
     return [f"가나다{n}테크" if n % 2 else f"Synthetic Firm {n} Corp." for n in range(count)]
+
+
+def synthetic_articles(count: int, seed: int) -> list[ArticleText]:
+    """The generated ~3 KB articles of bench/ingest.py (half Korean, half English)."""
+    from bench.ingest import write_articles
+    from service.ingest.articles import parse_article_file
+
+    with tempfile.TemporaryDirectory(prefix="alliancegraph-extraction-speed-") as workdir:
+        written = write_articles(Path(workdir), count, seed)
+        articles = []
+        for path in written.measured:
+            article = parse_article_file(path.read_text(encoding="utf-8"), path.name)
+            articles.append(
+                ArticleText(article.text, article.detected_language, article.published_date)
+            )
+    return articles
 
 
 def read_corpus(folder: Path) -> list[ArticleText]:
@@ -133,12 +151,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=10, help="passes over the corpus")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--names", type=int, default=0, help="synthetic names to add")
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        default=0,
+        help="use this many generated ~3 KB articles (bench/ingest.py) instead of the corpus",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    articles = read_corpus(args.corpus)
+    articles = (
+        synthetic_articles(args.synthetic, 42) if args.synthetic else read_corpus(args.corpus)
+    )
     if not articles:
         print(f"error: no gold *.yaml in {args.corpus}", file=sys.stderr)
         return 2

@@ -41,7 +41,7 @@ from service.ingest.candidate import (
 from service.ingest.gate import commit_graphs
 from service.ingest.records import KINDS, RecordIn
 from service.ingest.resolve import AliasIndex, mint_organization
-from service.iri import event_iri, person_iri, source_id
+from service.iri import event_iri, person_iri, relationship_iri, source_id
 from service.namespaces import AG, SKOS, WD, sparql_prefixes
 from service.store.port import GraphName, solutions
 
@@ -58,6 +58,7 @@ _ALT_LABEL = NamedNode(SKOS + "altLabel")
 _EXACT_MATCH = NamedNode(SKOS + "exactMatch")
 _COUNTRY = NamedNode(AG + "country")
 _SUBSIDIARY_OF = NamedNode(AG + "subsidiaryOf")
+_JOINT_VENTURE = NamedNode(AG + "jointVenture")
 
 
 @dataclass
@@ -412,6 +413,18 @@ class Ingestor:
                 status=record.status,
             )
             resolved.append((relationship, participants))
+            if record.kind == "joint_venture" and record.joint_venture:
+                # The company the partners set up, when the record names it.
+                company = organization(record.joint_venture, kind="JointVenture")
+                deal = relationship_iri(
+                    relationship.kind,
+                    [p.value for p in participants],
+                    relationship.domains,
+                    on,
+                    precision,
+                    base,
+                )
+                extra.append(Triple(NamedNode(deal), _JOINT_VENTURE, company))
         first = records[0]
         description = SourceDescription(
             "Source", first.published, first.source_url, first.source_title, None, None
