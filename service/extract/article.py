@@ -25,11 +25,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 
 from service.dates import Precision
 from service.extract.gazetteer import Gazetteer
 from service.extract.korean import Token, analyzer
-from service.extract.lexicon import patterns
+from service.extract.lexicon import patterns, places
 from service.extract.mentions import (
     OrgMention,
     Person,
@@ -126,6 +127,7 @@ class _Found:
     status: str
     event: str | None
     confidence: float
+    place: str | None = None
     founding: bool = False
     evidence: list[EvidenceSpan] = field(default_factory=list)
 
@@ -629,6 +631,7 @@ class _ArticleRun:
             status=status,
             event=event.group("event") if event else None,
             confidence=round(max(0.05, min(confidence, 0.95)), 2),
+            place=_place(text, self.language),
         )
         found.evidence.append(EvidenceSpan(sentence.span, cue, found.confidence))
         return found
@@ -675,6 +678,7 @@ class _ArticleRun:
             status=found.status,
             event=found.event,
             founding=found.founding,
+            place=found.place,
         )
 
 
@@ -685,6 +689,36 @@ def _appositive(text: str, position: int, ends: Sequence[int]) -> bool:
     """Whether a reference right after a list of organizations names that list."""
     before = [e for e in ends if e <= position]
     return bool(before) and bool(_APPOSITION_GAP.match(text[max(before) : position]))
+
+
+_SPECIFIC = {"city": 0, "region": 1, "country": 2}
+_KOREAN_LOCATIVE = re.compile(r"에서(?![가-힣])")
+_IN_PLACE = re.compile(r"\b(?:in|at)\s+$")
+
+
+@cache
+def _places(language: str) -> Gazetteer[str]:
+    return Gazetteer((name, kind) for name, kind in places(language).items())
+
+
+def _place(text: str, language: str) -> str | None:
+    """Where the sentence says something happened: in Korean the places of the phrase that
+    ends with 에서 ("스페인 바르셀로나에서"), in English a place after "in" or "at"; the most
+    specific (a city before its country)."""
+    found = _places(language).find(text)
+    if language == "ko":
+        locative = _KOREAN_LOCATIVE.search(text)
+        if locative is None:
+            return None
+        candidates = [
+            m for m in found if m.end <= locative.start() and locative.start() - m.end <= 25
+        ]
+    else:
+        candidates = [m for m in found if _IN_PLACE.search(text[max(0, m.start - 4) : m.start])]
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda m: _SPECIFIC.get(m.payloads[0], 3))
+    return best.surface
 
 
 def _merge(first: Sequence[OrgMention], second: Sequence[OrgMention]) -> list[OrgMention]:
@@ -747,6 +781,7 @@ def _merged(found: Sequence[_Found]) -> list[_Found]:
             existing.evidence.extend(f.evidence)
         existing.domains = tuple(sorted(set(existing.domains) | set(f.domains)))
         existing.event = existing.event or f.event
+        existing.place = existing.place or f.place
         existing.founding = existing.founding or f.founding
         if existing.status == "Speculated" and f.status != "Speculated":
             existing.status = f.status

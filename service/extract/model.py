@@ -44,6 +44,7 @@ class ExtractedRelationship:
     precision: Precision | None = None
     status: str = "Announced"
     event: str | None = None  # the name of the trade show or conference it was announced at
+    place: str | None = None  # where it was announced, as the text names the place
     founding: bool = False  # a membership from the alliance's founding
 
 

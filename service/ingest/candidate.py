@@ -238,6 +238,9 @@ def _relationship(
     add(Triple(rel, _ag("status"), _ag(extracted.status)))
     if extracted.event:
         add(Triple(rel, _ag("announcedAt"), NamedNode(event_iri(extracted.event, base))))
+    if extracted.place:
+        place = Literal(extracted.place, language=name_language(extracted.place))
+        add(Triple(rel, _ag("announcedIn"), place))
     add(Triple(rel, NamedNode(PROV + "wasDerivedFrom"), source))
     for evidence in extracted.evidence:
         key = f"{source_id}|{rel.value}|{evidence.span.start}|{evidence.span.end}"
@@ -264,5 +267,6 @@ def _relationship(
             "announcedOn": extracted.on.isoformat() if extracted.on else None,
             "datePrecision": extracted.precision.value if extracted.precision else None,
             "event": extracted.event,
+            "place": extracted.place,
         }
     )
