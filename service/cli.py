@@ -185,6 +185,9 @@ def ingest(
     report: Annotated[
         Path, typer.Option(help="Where to write one JSON line per source (accepted or not).")
     ] = Path("ingest-report.jsonl"),
+    no_link: Annotated[
+        bool, typer.Option("--no-link", help="Do not link new firms to Wikidata afterwards.")
+    ] = False,
 ) -> None:
     """Ingest article files (front matter), article JSON/JSON lines and RDF documents.
 
@@ -227,14 +230,116 @@ def ingest(
                 )
 
             summary = ingest_paths(Ingestor(context), files, jobs=jobs, on_outcome=on_outcome)
+        typer.echo(
+            f"ingested {summary.accepted} source(s), rejected {summary.rejected}; report: {report}",
+            err=True,
+        )
+        if not no_link and context.settings.link_on_ingest and summary.accepted:
+            _link_all(context)
     finally:
         context.close()
-    typer.echo(
-        f"ingested {summary.accepted} source(s), rejected {summary.rejected}; report: {report}",
-        err=True,
-    )
     if summary.rejected:
         raise typer.Exit(1)
+
+
+def _link_all(context: ServiceContext) -> None:
+    """Link every unlinked firm, with a progress bar; say what happened."""
+    from service.link.linker import Linker
+
+    linker = Linker(context)
+    try:
+        if not linker.enabled:
+            typer.echo("linking: off (ALLIANCEGRAPH_WIKIDATA_ENDPOINT is empty)", err=True)
+            return
+        with Progress(
+            TextColumn("linking to Wikidata"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} linked"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("link", total=None)
+            report = linker.link(
+                progress=lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    finally:
+        linker.close()
+    typer.echo(
+        f"linking: {len(report.linked)} linked, {len(report.review)} waiting for review "
+        f"(alliancegraph link --review), {len(report.unlinked)} with no candidate; "
+        f"{report.requests} request(s) to {linker.endpoint}",
+        err=True,
+    )
+    if report.unavailable:
+        typer.echo(f"linking unavailable, retry later: {report.unavailable}", err=True)
+
+
+@app.command()
+def link(
+    review: Annotated[
+        bool, typer.Option("--review", help="List the firms waiting for a decision.")
+    ] = False,
+    accept: Annotated[
+        str | None,
+        typer.Option(help="A decision: FIRM=QID (FIRM an IRI or the slug after id/org/)."),
+    ] = None,
+    no_item: Annotated[
+        str | None, typer.Option("--no-item", help="A decision: FIRM has no Wikidata item.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Link firms to Wikidata, list the undecided ones, or record a person's decision.
+
+    Without options, links every firm that has no link and no decision yet. Decisions are
+    curated data (the reference graph) and automatic linking never overrides them.
+    """
+    import json
+    import re
+
+    from service.link.linker import Linker, firm_of
+
+    context = _open()
+    linker = Linker(context)
+    try:
+        if accept is not None or no_item is not None:
+            if accept is not None:
+                firm, _, qid = accept.partition("=")
+                if not re.fullmatch(r"Q[1-9][0-9]*", qid.strip()):
+                    raise typer.BadParameter(
+                        "--accept takes FIRM=QID, e.g. samsung-electronics=Q20718"
+                    )
+                linker.decide(firm_of(context, firm.strip()), qid.strip())
+                typer.echo(
+                    f"linked {firm.strip()} to {qid.strip()} (a person's decision)", err=True
+                )
+            if no_item is not None:
+                linker.decide(firm_of(context, no_item.strip()), None)
+                typer.echo(f"{no_item.strip()}: no Wikidata item (a person's decision)", err=True)
+            return
+        if review:
+            waiting = linker.cache.review()
+            if as_json:
+                typer.echo(json.dumps(waiting, ensure_ascii=False, indent=2))
+                return
+            for entry in waiting:
+                typer.echo(f"{entry['label']}  <{entry['organization']}>: {entry['reason']}")
+                for candidate in entry["candidates"]:
+                    typer.echo(f"    {candidate['qid']}  {candidate['score']}  {candidate['why']}")
+            if not waiting:
+                typer.echo("nothing waits for review", err=True)
+            return
+    except ValidationFailed as error:
+        _print_report(error.report.to_text())
+        raise typer.Exit(1) from None
+    finally:
+        linker.close()
+        if accept is not None or no_item is not None or review:
+            context.close()
+    try:
+        _link_all(context)
+    finally:
+        context.close()
 
 
 _REPORT_LINES = 25

@@ -43,6 +43,17 @@ class Settings(BaseSettings):
         default=["https://query.wikidata.org/sparql"],
         description="SERVICE endpoints a query may call (a JSON list in the environment).",
     )
+    wikidata_endpoint: str = Field(
+        default="https://query.wikidata.org/sparql",
+        description="Wikidata SPARQL endpoint for linking; empty disables linking.",
+    )
+    wikidata_timeout_s: float = Field(default=20.0, gt=0, description="One request's time limit.")
+    wikidata_retries: int = Field(default=3, ge=0, description="Retries on 429 and 5xx.")
+    wikidata_cache: Path | None = Field(
+        default=None,
+        description="Persistent cache of Wikidata answers (default: beside the store).",
+    )
+    link_on_ingest: bool = Field(default=True, description="Link new firms when ingesting.")
     update_sandbox_max_quads: int = Field(
         default=2_000_000, gt=0, description="Largest store a validated SPARQL update copies."
     )

@@ -19,6 +19,8 @@ client sees a transfer error rather than a truncated result that looks complete.
 from __future__ import annotations
 
 import asyncio
+import gc
+import re
 import threading
 import traceback
 from collections.abc import AsyncIterator, Sequence
@@ -136,6 +138,9 @@ class QueryJob:
     allowed_services: Sequence[str]
 
 
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
 def choose_format(
     result: QueryResult, accept: str | None
 ) -> tuple[str, QueryResultsFormat | RdfFormat]:
@@ -180,6 +185,16 @@ def _produce(job: QueryJob, channel: _Channel) -> None:
 def _work(job: QueryJob, channel: _Channel) -> None:
     if channel.cancelled.is_set():
         return
+    try:
+        _attempt(job, channel)
+    finally:
+        if job.allowed_services and _SERVICE.search(job.request.text):
+            # pyoxigraph answers a SERVICE call with result objects that end up in reference
+            # cycles; they must be freed on the thread that made them, so collect them here.
+            gc.collect()
+
+
+def _attempt(job: QueryJob, channel: _Channel) -> None:
     try:
         _produce(job, channel)
     except _Cancelled:

@@ -14,6 +14,9 @@ from service.context import ServiceContext
 from service.ingest.rdf_load import load_file
 from service.store.embedded import EmbeddedStore
 
+# Nothing reaches the internet: linking is off unless a test points it at a loopback server.
+os.environ["ALLIANCEGRAPH_WIKIDATA_ENDPOINT"] = ""
+
 EXAMPLES = PROJECT_ROOT / "examples"
 SHARED = PROJECT_ROOT.parent / "shared"
 REFERENCE_GRAPH = "https://w3id.org/alliancegraph/graph/reference"

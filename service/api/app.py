@@ -10,9 +10,11 @@ from fastapi import FastAPI
 from service import __version__
 from service.api.problems import install_problem_handlers
 from service.api.routers import graph_store, health, ontology, sources, sparql
+from service.api.routers import reconcile as reconcile_router
 from service.config import Settings, get_settings
 from service.context import ServiceContext
 from service.ingest.pipeline import Ingestor
+from service.link.linker import Linker
 from service.query_runner import QueryRunner
 from service.store.port import Store
 
@@ -29,11 +31,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         )
         app.state.context = context
         app.state.runner = runner
-        app.state.ingestor = Ingestor(context)
+        linker = Linker(context)
+        app.state.linker = linker
+        app.state.ingestor = Ingestor(context, linker=linker)
         try:
             yield
         finally:
             runner.close()
+            linker.close()
             context.close()
 
     app = FastAPI(
@@ -48,4 +53,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(graph_store.router)
     app.include_router(sources.router)
     app.include_router(ontology.router)
+    app.include_router(reconcile_router.router)
     return app

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from service.extract.gazetteer import Gazetteer
 from service.extract.korean import Token
@@ -378,14 +379,43 @@ def _korean_words(tokens: Sequence[Token], text: str) -> list[_Word]:
         if paren:
             alias, position = paren.group(1).strip(), paren.end()
         run = _HANGUL_RUN.match(text, position)
+        if paren and run:
+            # "이앤(e&)그룹": the organizational word after the parenthesis belongs to the name.
+            suffix = _leading_suffix(run.group())
+            if suffix:
+                end = position + len(suffix)
+                run = _HANGUL_RUN.match(text, end)
         particle = run.group() if run else ""
-        after = run.end() if run else position
+        after = run.end() if run else (end if paren and end > position else position)
         if not paren and end < group[-1].end:
             particle = text[end : group[-1].end]
             after = group[-1].end
         consumed = after
         words.append(_Word(stem, start, end, particle, alias, after))
     return words
+
+
+@cache
+def _glossed_with_suffix() -> re.Pattern[str]:
+    """A name, a parenthesised gloss, then an organizational word: "이앤(e&)그룹"."""
+    words = sorted(
+        (p.regex.pattern for p in patterns("ko").get("org_suffix", ())), key=len, reverse=True
+    )
+    return re.compile(
+        r"(?<![가-힣A-Za-z0-9])[가-힣A-Za-z0-9]{2,12}\([^()\s][^()]{0,20}\)(?:"
+        + "|".join(words)
+        + r")"
+    )
+
+
+def _leading_suffix(run: str) -> str:
+    """The organizational word a Hangul run starts with, if any ("그룹는" → "그룹")."""
+    best = ""
+    for pattern in patterns("ko").get("org_suffix", ()):
+        match = pattern.regex.match(run)
+        if match and len(match.group()) > len(best):
+            best = match.group()
+    return best
 
 
 def _split_list(name: str, start: int) -> list[tuple[str, int]]:
@@ -438,6 +468,8 @@ def korean_unknown(
         name = quoted.group("name").strip()
         if ends_with("alliance", "ko", name) or ends_with("org_suffix", "ko", name):
             add(name, quoted.start("name") + quoted.group("name").index(name))
+    for glossed in _glossed_with_suffix().finditer(text):
+        add(glossed.group(), glossed.start())  # "이앤(e&)그룹"
     words = _korean_words(tokens, text)
     for index, word in enumerate(words):
         if not word.stem or _overlaps(offset + word.start, offset + word.end, [*known, *found]):
@@ -446,7 +478,12 @@ def korean_unknown(
         start = word.start
         previous = words[index - 1] if index > 0 else None
         previous_text = previous.text(text) if previous and previous.stem else ""
-        previous_names = previous is not None and previous.bare and bool(previous.stem)
+        previous_names = (
+            previous is not None
+            and previous.bare
+            and bool(previous.stem)
+            and text[previous.after : word.start].isspace()
+        )
         if previous_names and previous is not None:
             previous_names = all(t.tag in _NAME_TAGS for t in previous.stem)
         if (

@@ -42,6 +42,7 @@ from service.ingest.gate import commit_graphs
 from service.ingest.records import KINDS, RecordIn
 from service.ingest.resolve import AliasIndex, mint_organization
 from service.iri import event_iri, person_iri, relationship_iri, source_id
+from service.link.linker import Linker
 from service.namespaces import AG, SKOS, WD, sparql_prefixes
 from service.store.port import GraphName, solutions
 
@@ -71,6 +72,7 @@ class IngestResult:
     relationships: list[dict[str, object]] = field(default_factory=list)
     organizations: list[dict[str, object]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)  # firm IRI -> Wikidata QID, this time
 
 
 def article_text(article: ArticleIn) -> ArticleText:
@@ -93,9 +95,15 @@ SELECT DISTINCT ?o ?type ?label WHERE {
 class Ingestor:
     """Ingests articles into one service context; safe to share between threads."""
 
-    def __init__(self, context: ServiceContext, extractor: Extractor | None = None) -> None:
+    def __init__(
+        self,
+        context: ServiceContext,
+        extractor: Extractor | None = None,
+        linker: Linker | None = None,
+    ) -> None:
         self.context = context
         self._extractor = extractor
+        self._linker = linker
         self._index: AliasIndex | None = None
         self._generation = -1
         # The default extractor, the index and version it was made for, and the names it has.
@@ -287,6 +295,7 @@ class Ingestor:
                 context.store, context.shapes, {graph: candidate.triples}, context.graphs
             )
             self._learn(index, learned, before)
+        warnings += [r.to_json() for r in report.warnings]
         return IngestResult(
             source_id=identifier,
             graph=graph.value,
@@ -295,8 +304,31 @@ class Ingestor:
             organizations=[
                 {"iri": iri, "names": names} for iri, names in candidate.organizations.items()
             ],
-            warnings=warnings + [r.to_json() for r in report.warnings],
+            warnings=warnings,
+            links=self.link(list(candidate.organizations), warnings),
         )
+
+    def link(self, organizations: Sequence[str], warnings: list[dict[str, Any]]) -> dict[str, str]:
+        """Link the firms a write introduced, if linking is on; an unreachable endpoint leaves
+        them unlinked with a warning (never a failed ingest)."""
+        linker = self._linker
+        if linker is None or not linker.enabled or not self.context.settings.link_on_ingest:
+            return {}
+        store = self.context.store
+        before = store.generation
+        report = linker.link([NamedNode(o) for o in organizations])
+        with self._lock:
+            if self._generation == before:
+                self._generation = store.generation  # links change no name the index holds
+        if report.unavailable:
+            warnings.append(
+                {
+                    "message": "Wikidata linking is unavailable now; the new firms stay "
+                    "unlinked (run `alliancegraph link` later)",
+                    "detail": report.unavailable,
+                }
+            )
+        return report.linked
 
     def retract(self, identifier: str) -> None:
         """Delete a source's graph and the derived edges only it supported.
@@ -352,6 +384,10 @@ class Ingestor:
             self._learn(index, local, before)
         for result in results:
             result.warnings = [r.to_json() for r in report.warnings if r.graph == result.graph]
+            result.links = self.link(
+                [o["iri"] for o in result.organizations if isinstance(o["iri"], str)],
+                result.warnings,
+            )
         return results
 
     def _record_candidate(

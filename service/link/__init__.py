@@ -1,0 +1,1 @@
+"""Linking organizations to Wikidata (see linker.py)."""
