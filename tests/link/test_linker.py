@@ -150,6 +150,10 @@ def test_the_seed_article_links_the_verified_firms_and_nothing_else(
     # decide; being a telecom operator among telecom partners does.
     assert links["소프트뱅크"] == {"Q2214105"}
     assert not any(is_decoy(q) for qids in links.values() for q in qids)
+    # Every link made is to an item the table verifies, for a firm of that name.
+    for name, qids in links.items():
+        for qid in qids:
+            assert qid in set(verified.values()), (name, qid)
     # The facts of a linked item are stored with their provenance.
     facts = context.store.query(
         f"""ASK {{ GRAPH <{context.graphs.wikidata.value}> {{
@@ -372,3 +376,50 @@ def test_the_readme_federated_examples_answer_through_our_endpoint(
         response = client.get("/sparql", params={"query": local})
     assert response.status_code == 200, response.text
     assert len(response.json()["results"]["bindings"]) >= 1
+
+
+def test_the_link_command_links_lists_and_records_decisions(
+    wikidata: WikidataServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    unlinked = tmp_path / "registry.nt"
+    quads = pyoxigraph.parse(path=str(REGISTRY), format=pyoxigraph.RdfFormat.TURTLE)
+    pyoxigraph.serialize(
+        (q.triple for q in quads if q.predicate != EXACT_MATCH),
+        output=str(unlinked),
+        format=pyoxigraph.RdfFormat.N_TRIPLES,
+    )
+    store = tmp_path / "store"
+    monkeypatch.setenv("ALLIANCEGRAPH_WIKIDATA_ENDPOINT", wikidata.query_url)
+    runner = CliRunner()
+    reference = "https://w3id.org/alliancegraph/graph/reference"
+    loaded = runner.invoke(
+        app, ["--store", str(store), "load", "--graph", reference, str(unlinked)]
+    )
+    assert loaded.exit_code == 0, loaded.stderr
+    linked = runner.invoke(app, ["--store", str(store), "link"])
+    assert linked.exit_code == 0, linked.stderr
+    assert "linked" in linked.stderr
+    waiting = runner.invoke(app, ["--store", str(store), "link", "--review", "--json"])
+    assert waiting.exit_code == 0
+    review = json.loads(waiting.stdout)
+    assert all(entry["candidates"] for entry in review)
+    decided = runner.invoke(app, ["--store", str(store), "link", "--no-item", "samsung-sdi"])
+    assert decided.exit_code == 0, decided.stderr
+    accepted = runner.invoke(
+        app, ["--store", str(store), "link", "--accept", "softbank-group=Q201653"]
+    )
+    assert accepted.exit_code == 0, accepted.stderr
+    again = runner.invoke(app, ["--store", str(store), "link"])
+    assert again.exit_code == 0
+    context = ServiceContext(Settings(store=store), None)
+    links = _links(context)
+    context.close()
+    assert links["Samsung Electronics"] == {"Q20718"}
+    assert links["SoftBank Group"] == {"Q201653"}
+    assert links["Samsung SDI"] == set()
+    bad = runner.invoke(app, ["--store", str(store), "link", "--accept", "kia=not-a-qid"])
+    assert bad.exit_code != 0

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pyoxigraph import NamedNode, Triple
 from starlette.concurrency import run_in_threadpool
 
@@ -43,6 +43,9 @@ class IngestOut(BaseModel):
     relationships: list[dict[str, Any]]
     organizations: list[dict[str, Any]]
     warnings: list[dict[str, Any]]
+    links: dict[str, str] = Field(
+        default_factory=dict, description="Firms linked to Wikidata by this write: IRI → QID."
+    )
 
 
 def _article(body: bytes, content_type: str | None) -> ArticleIn:
@@ -95,6 +98,7 @@ async def ingest_article(request: Request, context: ContextDep, ingestor: Ingest
         relationships=result.relationships,
         organizations=result.organizations,
         warnings=result.warnings,
+        links=result.links,
     )
     return JSONResponse(out.model_dump(), status_code=201 if result.created else 200)
 
@@ -165,6 +169,7 @@ async def ingest_records(request: Request, context: ContextDep, ingestor: Ingest
             relationships=r.relationships,
             organizations=r.organizations,
             warnings=r.warnings,
+            links=r.links,
         ).model_dump()
         for r in results
     ]
