@@ -1,0 +1,563 @@
+"""Lookups by company for the REST API and the explorer: plain functions over the store.
+
+No SPARQL is built from what users send: a company id is checked against a pattern and becomes
+an IRI (pyoxigraph ``NamedNode``, which refuses anything that is not one), a date is parsed and
+written as a typed literal by pyoxigraph, a domain tag or relationship type must be one the
+ontology defines; names are searched in Python over the reconciliation index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import BaseModel, Field
+from pyoxigraph import Literal, NamedNode
+
+from service.errors import AllianceGraphError
+from service.namespaces import AG, DOMAIN, PROV, RDFS, SCHEMA, SKOS, WD, WDT, GraphNames
+from service.reconcile import ReconcileQueryIn, Reconciler
+from service.store.port import Store, solutions
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
+_QID = re.compile(r"^Q[1-9][0-9]{0,12}$")
+_TYPE_NAME = re.compile(r"^[A-Za-z]{1,64}$")
+
+
+class NotFound(AllianceGraphError):
+    """A company, domain or relationship the store does not have (404)."""
+
+    status = 404
+    title = "Not found"
+
+
+class BadLookup(AllianceGraphError):
+    """A malformed lookup parameter (400)."""
+
+    status = 400
+    title = "Bad lookup parameter"
+
+
+class CompanyRef(BaseModel):
+    """How a company is named in every answer."""
+
+    id: str = Field(examples=["samsung-electronics"])
+    iri: str = Field(examples=["https://w3id.org/alliancegraph/id/org/samsung-electronics"])
+    label: dict[str, str | None] = Field(examples=[{"en": "Samsung Electronics", "ko": "삼성전자"}])
+    wikidata: str | None = Field(default=None, examples=["Q20718"])
+    country: str | None = Field(default=None, examples=["Q884"])
+
+
+class SourceRef(BaseModel):
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+
+
+class EvidenceOut(BaseModel):
+    quote: str
+    confidence: float | None = None
+    source: str | None = None
+
+
+class RelationshipOut(BaseModel):
+    """One relationship with everything a reader needs to trust it."""
+
+    iri: str
+    type: str = Field(examples=["CoDevelopment"])
+    participants: list[CompanyRef]
+    domains: list[str] = Field(examples=[["XR"]])
+    announcedOn: str | None = Field(default=None, examples=["2024-02-28"])
+    datePrecision: str | None = Field(default=None, examples=["Day"])
+    event: str | None = None
+    status: str | None = Field(default=None, examples=["Announced"])
+    sources: list[SourceRef]
+    evidence: list[EvidenceOut]
+
+
+class CompanyPage(BaseModel):
+    items: list[CompanyRef]
+    total: int
+
+
+class RelationshipPage(BaseModel):
+    items: list[RelationshipOut]
+    total: int
+
+
+class PartnerOut(BaseModel):
+    company: CompanyRef
+    relationships: list[RelationshipOut]
+
+
+class PartnersOut(BaseModel):
+    company: CompanyRef
+    partners: list[PartnerOut]
+
+
+class NameOut(BaseModel):
+    value: str
+    language: str | None = None
+
+
+class CompanyDetail(BaseModel):
+    company: CompanyRef
+    labels: list[NameOut]
+    aliases: list[NameOut]
+    types: list[str]
+    wikidata: dict[str, list[str]] = Field(
+        default_factory=dict, description="Facts from Wikidata, by property id (P17, P571...)."
+    )
+    parent: list[CompanyRef]
+    subsidiaries: list[CompanyRef]
+    alliances: list[CompanyRef]
+    relationships: list[RelationshipOut]
+
+
+class DomainOut(BaseModel):
+    tag: str = Field(examples=["XR"])
+    label: dict[str, str | None]
+    relationships: int
+    companies: int
+
+
+class DomainCompanies(BaseModel):
+    domain: DomainOut
+    companies: list[CompanyRef]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a relationship query keeps: checked values, never raw text."""
+
+    domain: str | None = None  # a known tag
+    type: str | None = None  # a known ag: class local name
+    since: date | None = None
+    until: date | None = None
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as the first day it names.
+
+    :raises BadLookup: for anything else.
+    """
+    if value is None or value == "":
+        return None
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    try:
+        if match is None:
+            raise ValueError(value)
+        year, month, day = match.groups()
+        return date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise BadLookup(f"{name} must be YYYY, YYYY-MM or YYYY-MM-DD, not {value[:40]!r}") from None
+
+
+def _iri_list(iris: Iterable[str]) -> str:
+    return " ".join(str(NamedNode(i)) for i in sorted(set(iris)))
+
+
+def _first(values: Sequence[str]) -> str | None:
+    return sorted(values)[0] if values else None
+
+
+class Lookup:
+    """Answers lookups over one store."""
+
+    def __init__(self, store: Store, base_iri: str, graphs: GraphNames) -> None:
+        self.store = store
+        self.base_iri = base_iri
+        self.graphs = graphs
+        self.reconciler = Reconciler(store, base_iri, graphs)
+        self._org = f"{base_iri}org/"
+
+    # --- identifiers ------------------------------------------------------------------
+
+    def company_iri(self, identifier: str) -> str:
+        """The IRI of a company given by slug or Wikidata QID.
+
+        :raises BadLookup: for an id of neither form. :raises NotFound: for an unknown one.
+        """
+        if _QID.match(identifier):
+            rows = self.store.query(
+                f"SELECT ?o WHERE {{ GRAPH ?g {{ ?o {NamedNode(SKOS + 'exactMatch')} "
+                f"{NamedNode(WD + identifier)} }} }} ORDER BY ?o LIMIT 1"
+            )
+            for row in solutions(rows):
+                return str(row["o"].value)
+            raise NotFound(f"no company is linked to {identifier}")
+        if not _SLUG.match(identifier):
+            raise BadLookup("a company id is a slug (samsung-electronics) or a QID (Q20718)")
+        iri = self._org + identifier
+        if not self._is_organization(iri):
+            raise NotFound(f"no company {identifier!r}")
+        return iri
+
+    def _is_organization(self, iri: str) -> bool:
+        return bool(
+            self.store.query(
+                f"ASK {{ GRAPH ?g {{ {NamedNode(iri)} a ?type }} "
+                f"?type {NamedNode(RDFS + 'subClassOf')}* {NamedNode(AG + 'Organization')} }}"
+            )
+        )
+
+    def domain_iri(self, tag: str) -> str:
+        """:raises NotFound: for a tag that is no technology domain."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}", tag):
+            raise BadLookup("a domain is a tag such as XR, AI-RAN or battery")
+        iri = DOMAIN + tag
+        known = self.store.query(f"ASK {{ {NamedNode(iri)} {NamedNode(SKOS + 'notation')} ?tag }}")
+        if not bool(known):
+            raise NotFound(f"no technology domain {tag!r}")
+        return iri
+
+    def type_iri(self, name: str) -> str:
+        """:raises BadLookup: for a name that is no kind of relationship."""
+        local = name.removeprefix("ag:")
+        if not _TYPE_NAME.match(local):
+            raise BadLookup("a relationship type is a class name such as Partnership")
+        iri = AG + local
+        known = self.store.query(
+            f"ASK {{ {NamedNode(iri)} {NamedNode(RDFS + 'subClassOf')}* "
+            f"{NamedNode(AG + 'Relationship')} }}"
+        )
+        if not bool(known):
+            raise BadLookup(f"{name[:64]!r} is not a kind of relationship")
+        return iri
+
+    # --- companies --------------------------------------------------------------------
+
+    def refs(self, iris: Iterable[str]) -> dict[str, CompanyRef]:
+        """How each company is named: labels in en and ko, Wikidata id, country."""
+        wanted = sorted(set(iris))
+        if not wanted:
+            return {}
+        rows = self.store.query(
+            f"""SELECT ?o ?label ?item ?country ?wdCountry WHERE {{
+  VALUES ?o {{ {_iri_list(wanted)} }}
+  OPTIONAL {{ GRAPH ?g {{ ?o <{RDFS}label> ?label }} }}
+  OPTIONAL {{ GRAPH ?l {{ ?o <{SKOS}exactMatch> ?item }} FILTER (STRSTARTS(STR(?item), "{WD}"))
+             OPTIONAL {{ GRAPH ?w {{ ?item <{WDT}P17> ?wdCountry }} }} }}
+  OPTIONAL {{ GRAPH ?c {{ ?o <{AG}country> ?country }} }}
+}}"""
+        )
+        labels: dict[str, dict[str, list[str]]] = {}
+        items: dict[str, list[str]] = {}
+        countries: dict[str, list[str]] = {}
+        for row in solutions(rows):
+            iri = row["o"].value
+            labels.setdefault(iri, {})
+            label = row["label"]
+            if isinstance(label, Literal):
+                labels[iri].setdefault(label.language or "", []).append(label.value)
+            if row["item"] is not None:
+                items.setdefault(iri, []).append(row["item"].value.removeprefix(WD))
+            for key in ("country", "wdCountry"):
+                if row[key] is not None and row[key].value.startswith(WD):
+                    countries.setdefault(iri, []).append(row[key].value.removeprefix(WD))
+        refs = {}
+        for iri in wanted:
+            named = labels.get(iri, {})
+            refs[iri] = CompanyRef(
+                id=iri.removeprefix(self._org),
+                iri=iri,
+                label={"en": _first(named.get("en", [])), "ko": _first(named.get("ko", []))},
+                wikidata=_first(items.get(iri, [])),
+                country=_first(countries.get(iri, [])),
+            )
+        return refs
+
+    def search(
+        self,
+        query: str | None,
+        *,
+        country: str | None = None,
+        domain: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> CompanyPage:
+        """Companies by any name (exact before prefix before fuzzy), then filters."""
+        if country is not None and not _QID.match(country):
+            raise BadLookup("country is a Wikidata id such as Q884")
+        if query and query.strip():
+            found = self.reconciler.index().reconcile(
+                ReconcileQueryIn(query=query[:500], limit=10_000)
+            )
+            ranked = [self._org + c.id for c in found.result]
+        else:
+            ranked = self._all_companies()
+        if domain is not None:
+            allowed = self._companies_in_domain(self.domain_iri(domain))
+            ranked = [iri for iri in ranked if iri in allowed]
+        refs = self.refs(ranked)
+        if country is not None:
+            ranked = [iri for iri in ranked if refs[iri].country == country]
+        page = ranked[offset : offset + limit]
+        return CompanyPage(items=[refs[iri] for iri in page], total=len(ranked))
+
+    def _all_companies(self) -> list[str]:
+        rows = self.store.query(
+            f"""SELECT DISTINCT ?o (SAMPLE(?l) AS ?label) WHERE {{
+  GRAPH ?g {{ ?o a ?type }} ?type <{RDFS}subClassOf>* <{AG}Organization> .
+  FILTER (STRSTARTS(STR(?o), "{self._org}"))
+  OPTIONAL {{ GRAPH ?n {{ ?o <{RDFS}label> ?l }} FILTER (LANG(?l) = "en") }}
+}} GROUP BY ?o ORDER BY LCASE(STR(?label)) ?o"""
+        )
+        return [row["o"].value for row in solutions(rows)]
+
+    def _companies_in_domain(self, domain: str) -> set[str]:
+        rows = self.store.query(
+            f"""SELECT DISTINCT ?o WHERE {{
+  ?r <{AG}domain> {NamedNode(domain)} ; <{AG}participant>|<{AG}member>|<{AG}alliance> ?o .
+}}"""
+        )
+        return {row["o"].value for row in solutions(rows)}
+
+    def detail(self, identifier: str) -> CompanyDetail:
+        iri = self.company_iri(identifier)
+        node = NamedNode(iri)
+        names: dict[str, set[tuple[str, str | None]]] = {"label": set(), "alias": set()}
+        types: set[str] = set()
+        for row in solutions(
+            self.store.query(
+                f"""SELECT ?kind ?value WHERE {{
+  {{ GRAPH ?g {{ {node} <{RDFS}label> ?value }} BIND ("label" AS ?kind) }}
+  UNION {{ GRAPH ?g {{ {node} <{SKOS}altLabel> ?value }} BIND ("alias" AS ?kind) }}
+  UNION {{ GRAPH ?g {{ {node} a ?value }} BIND ("type" AS ?kind) }}
+}}"""
+            )
+        ):
+            value = row["value"]
+            if row["kind"].value == "type":
+                if value.value.startswith(AG):
+                    types.add(value.value.removeprefix(AG))
+            elif isinstance(value, Literal):
+                names[row["kind"].value].add((value.value, value.language))
+        ref = self.refs([iri])[iri]
+        facts: dict[str, list[str]] = {}
+        if ref.wikidata:
+            for row in solutions(
+                self.store.query(
+                    f"""SELECT ?p ?value WHERE {{ GRAPH {self.graphs.wikidata} {{
+  {NamedNode(WD + ref.wikidata)} ?p ?value }} FILTER (STRSTARTS(STR(?p), "{WDT}")) }}"""
+                )
+            ):
+                facts.setdefault(row["p"].value.removeprefix(WDT), []).append(
+                    row["value"].value.removeprefix(WD)
+                )
+        related = self._related(iri)
+        relationships = self.relationships(company=iri, limit=1000).items
+        return CompanyDetail(
+            company=ref,
+            labels=[NameOut(value=v, language=lang) for v, lang in sorted(names["label"])],
+            aliases=[
+                NameOut(value=v, language=lang)
+                for v, lang in sorted(names["alias"] - names["label"], key=str)
+            ],
+            types=sorted(types),
+            wikidata={k: sorted(set(v)) for k, v in sorted(facts.items())},
+            parent=related["parent"],
+            subsidiaries=related["subsidiary"],
+            alliances=related["alliance"],
+            relationships=relationships,
+        )
+
+    def _related(self, iri: str) -> dict[str, list[CompanyRef]]:
+        node = NamedNode(iri)
+        rows = self.store.query(
+            f"""SELECT DISTINCT ?kind ?other WHERE {{
+  {{ GRAPH ?g {{ {node} <{AG}subsidiaryOf> ?other }} BIND ("parent" AS ?kind) }}
+  UNION {{ GRAPH ?g {{ ?other <{AG}subsidiaryOf> {node} }} BIND ("subsidiary" AS ?kind) }}
+  UNION {{ GRAPH ?g {{ ?m <{AG}member> {node} ; <{AG}alliance> ?other }}
+          BIND ("alliance" AS ?kind) }}
+}}"""
+        )
+        found: dict[str, list[str]] = {"parent": [], "subsidiary": [], "alliance": []}
+        for row in solutions(rows):
+            found[row["kind"].value].append(row["other"].value)
+        refs = self.refs(i for values in found.values() for i in values)
+        return {k: [refs[i] for i in sorted(set(v))] for k, v in found.items()}
+
+    # --- relationships ----------------------------------------------------------------
+
+    def relationships(
+        self,
+        *,
+        company: str | None = None,
+        filters: Filters = Filters(),
+        limit: int = 50,
+        offset: int = 0,
+    ) -> RelationshipPage:
+        """Relationships, newest first, optionally of one company (an IRI) and filtered."""
+        patterns = []
+        if company is not None:
+            patterns.append(
+                f"?r <{AG}participant>|<{AG}member>|<{AG}alliance> {NamedNode(company)} ."
+            )
+        if filters.domain is not None:
+            patterns.append(f"?r <{AG}domain> {NamedNode(filters.domain)} .")
+        kind = NamedNode(filters.type or AG + "Relationship")
+        patterns.append(f"?r a ?t . ?t <{RDFS}subClassOf>* {kind} .")
+        rows = self.store.query(
+            f"""SELECT ?r (MAX(?date) AS ?on) WHERE {{
+  {{ SELECT DISTINCT ?r WHERE {{ {" ".join(patterns)} }} }}
+  OPTIONAL {{ ?r <{AG}announcedOn> ?date }}
+}} GROUP BY ?r"""
+        )
+        dated = [
+            (row["r"].value, row["on"].value if row["on"] is not None else "")
+            for row in solutions(rows)
+        ]
+        if filters.since is not None or filters.until is not None:
+            # Dates are xsd:date lexical forms, so they compare as strings.
+            low = filters.since.isoformat() if filters.since else ""
+            high = filters.until.isoformat() if filters.until else "9999"
+            dated = [(r, on) for r, on in dated if on and low <= on <= high]
+        # Newest first; undated last; then by IRI, so pages are stable.
+        dated.sort(key=lambda pair: (pair[1] == "", _inverted(pair[1]), pair[0]))
+        page = [r for r, _ in dated[offset : offset + limit]]
+        return RelationshipPage(items=self.describe(page), total=len(dated))
+
+    def describe(self, iris: Sequence[str]) -> list[RelationshipOut]:
+        """The relationships, in the order given, with participants, sources and evidence."""
+        if not iris:
+            return []
+        rows = self.store.query(
+            f"""SELECT ?r ?key ?value WHERE {{
+  VALUES ?r {{ {_iri_list(iris)} }}
+  {{ ?r a ?value . BIND ("type" AS ?key) }}
+  UNION {{ ?r <{AG}participant>|<{AG}member>|<{AG}alliance> ?value . BIND ("party" AS ?key) }}
+  UNION {{ ?r <{AG}domain>/<{SKOS}notation> ?value . BIND ("domain" AS ?key) }}
+  UNION {{ ?r <{AG}announcedOn> ?value . BIND ("on" AS ?key) }}
+  UNION {{ ?r <{AG}datePrecision> ?value . BIND ("precision" AS ?key) }}
+  UNION {{ ?r <{AG}status> ?value . BIND ("status" AS ?key) }}
+  UNION {{ ?r <{AG}announcedAt>/<{RDFS}label> ?value . BIND ("event" AS ?key) }}
+  UNION {{ ?r <{PROV}wasDerivedFrom> ?value . BIND ("source" AS ?key) }}
+  UNION {{ ?r <{PROV}qualifiedDerivation> ?value . BIND ("evidence" AS ?key) }}
+}}"""
+        )
+        facts: dict[str, dict[str, set[str]]] = {i: {} for i in iris}
+        for row in solutions(rows):
+            facts[row["r"].value].setdefault(row["key"].value, set()).add(row["value"].value)
+        parties = {p for f in facts.values() for p in f.get("party", ())}
+        refs = self.refs(parties)
+        sources = self._sources({s for f in facts.values() for s in f.get("source", ())})
+        evidence = self._evidence({e for f in facts.values() for e in f.get("evidence", ())})
+        described = []
+        for iri in iris:
+            f = facts[iri]
+            kinds = sorted(t.removeprefix(AG) for t in f.get("type", ()) if t.startswith(AG))
+            specific = [k for k in kinds if k not in ("Relationship", "Partnership")] or kinds
+            described.append(
+                RelationshipOut(
+                    iri=iri,
+                    type=specific[0] if specific else "Relationship",
+                    participants=[refs[p] for p in sorted(f.get("party", ()))],
+                    domains=sorted(f.get("domain", ())),
+                    announcedOn=_first(sorted(f.get("on", ()))),
+                    datePrecision=_first([p.removeprefix(AG) for p in f.get("precision", ())]),
+                    event=_first(sorted(f.get("event", ()))),
+                    status=_first([s.removeprefix(AG) for s in f.get("status", ())]),
+                    sources=[sources[s] for s in sorted(f.get("source", ())) if s in sources],
+                    evidence=sorted(
+                        (evidence[e] for e in f.get("evidence", ()) if e in evidence),
+                        key=lambda e: (-(e.confidence or 0), e.quote),
+                    ),
+                )
+            )
+        return described
+
+    def _sources(self, iris: set[str]) -> dict[str, SourceRef]:
+        if not iris:
+            return {}
+        rows = self.store.query(
+            f"""SELECT ?s ?key ?value WHERE {{
+  VALUES ?s {{ {_iri_list(iris)} }}
+  VALUES (?p ?key) {{ (<{SCHEMA}url> "url") (<{SCHEMA}headline> "title")
+                      (<{SCHEMA}publisher> "publisher") (<{SCHEMA}datePublished> "published") }}
+  ?s ?p ?value
+}}"""
+        )
+        found: dict[str, dict[str, str]] = {i: {} for i in iris}
+        for row in solutions(rows):
+            found[row["s"].value].setdefault(row["key"].value, row["value"].value)
+        return {i: SourceRef(**v) for i, v in found.items()}
+
+    def _evidence(self, iris: set[str]) -> dict[str, EvidenceOut]:
+        if not iris:
+            return {}
+        rows = self.store.query(
+            f"""SELECT ?e ?quote ?confidence ?source WHERE {{
+  VALUES ?e {{ {_iri_list(iris)} }}
+  ?e <{AG}quote> ?quote .
+  OPTIONAL {{ ?e <{AG}confidence> ?confidence }}
+  OPTIONAL {{ ?e <{PROV}entity> ?source }}
+}}"""
+        )
+        found = {}
+        for row in solutions(rows):
+            confidence = row["confidence"]
+            found[row["e"].value] = EvidenceOut(
+                quote=row["quote"].value,
+                confidence=float(confidence.value) if confidence is not None else None,
+                source=row["source"].value if row["source"] is not None else None,
+            )
+        return found
+
+    def partners(self, identifier: str, filters: Filters = Filters()) -> PartnersOut:
+        iri = self.company_iri(identifier)
+        page = self.relationships(company=iri, filters=filters, limit=10_000)
+        grouped: dict[str, list[RelationshipOut]] = {}
+        refs: dict[str, CompanyRef] = {}
+        for relationship in page.items:
+            for participant in relationship.participants:
+                if participant.iri != iri:
+                    grouped.setdefault(participant.iri, []).append(relationship)
+                    refs[participant.iri] = participant
+        company = self.refs([iri])[iri]
+        partners = [
+            PartnerOut(company=refs[p], relationships=grouped[p])
+            for p in sorted(grouped, key=lambda p: (-len(grouped[p]), p))
+        ]
+        return PartnersOut(company=company, partners=partners)
+
+    # --- domains ----------------------------------------------------------------------
+
+    def domains(self) -> list[DomainOut]:
+        rows = self.store.query(
+            f"""SELECT ?d ?tag (SAMPLE(?en) AS ?labelEn) (SAMPLE(?ko) AS ?labelKo)
+       (COUNT(DISTINCT ?r) AS ?relationships) (COUNT(DISTINCT ?o) AS ?companies) WHERE {{
+  ?d <{SKOS}notation> ?tag ; <{SKOS}inScheme> <{AG}TechnologyDomains> .
+  OPTIONAL {{ ?d <{SKOS}prefLabel> ?en FILTER (LANG(?en) = "en") }}
+  OPTIONAL {{ ?d <{SKOS}prefLabel> ?ko FILTER (LANG(?ko) = "ko") }}
+  OPTIONAL {{ ?r <{AG}domain> ?d ; <{AG}participant>|<{AG}member> ?o }}
+}} GROUP BY ?d ?tag ORDER BY DESC(?relationships) ?tag"""
+        )
+        return [
+            DomainOut(
+                tag=row["tag"].value,
+                label={
+                    "en": row["labelEn"].value if row["labelEn"] is not None else None,
+                    "ko": row["labelKo"].value if row["labelKo"] is not None else None,
+                },
+                relationships=int(row["relationships"].value),
+                companies=int(row["companies"].value),
+            )
+            for row in solutions(rows)
+        ]
+
+    def domain_companies(self, tag: str) -> DomainCompanies:
+        iri = self.domain_iri(tag)
+        domain = next(d for d in self.domains() if d.tag == tag)
+        companies = self._companies_in_domain(iri)
+        refs = self.refs(companies)
+        ordered = sorted(refs.values(), key=lambda r: ((r.label.get("en") or r.id).lower(), r.id))
+        return DomainCompanies(domain=domain, companies=ordered)
+
+
+def _inverted(day: str) -> str:
+    """A sort key that puts later dates first."""
+    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in day)
