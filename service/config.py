@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         description="Persistent cache of Wikidata answers (default: beside the store).",
     )
     link_on_ingest: bool = Field(default=True, description="Link new firms when ingesting.")
+    public_url: str | None = Field(
+        default=None,
+        description="The service's public URL behind a proxy (https://graph.example.com/); "
+        "links in answers use it instead of the request's host.",
+    )
     update_sandbox_max_quads: int = Field(
         default=2_000_000, gt=0, description="Largest store a validated SPARQL update copies."
     )

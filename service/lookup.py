@@ -292,10 +292,13 @@ class Lookup:
         if domain is not None:
             allowed = self._companies_in_domain(self.domain_iri(domain))
             ranked = [iri for iri in ranked if iri in allowed]
-        refs = self.refs(ranked)
         if country is not None:
-            ranked = [iri for iri in ranked if refs[iri].country == country]
+            # Only a country filter needs every candidate's country; otherwise only the page
+            # is described.
+            every = self.refs(ranked)
+            ranked = [iri for iri in ranked if every[iri].country == country]
         page = ranked[offset : offset + limit]
+        refs = self.refs(page)
         return CompanyPage(items=[refs[iri] for iri in page], total=len(ranked))
 
     def _all_companies(self) -> list[str]:

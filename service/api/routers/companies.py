@@ -139,7 +139,7 @@ def _answer(
         else model.model_dump()
     )
     if media == JSONLD_TYPE:
-        context_url = str(request.url_for("jsonld_context"))
+        context_url = public(request, context, "/context.jsonld")
         if isinstance(data, dict):
             body: dict[str, Any] = {"@context": context_url, **data}
         else:
@@ -162,12 +162,24 @@ def _serialize(result: object, rdf_format: RdfFormat) -> str:
     return (serialize(result, format=rdf_format) or b"").decode("utf-8")
 
 
-def _page_links(request: Request, total: int, limit: int, offset: int) -> dict[str, str]:
+def public(request: Request, context: ServiceContext, path: str) -> str:
+    """An absolute URL of this service: under ``ALLIANCEGRAPH_PUBLIC_URL`` when set (behind a
+    proxy), else under the request's own host."""
+    base = context.settings.public_url
+    if base:
+        return base.rstrip("/") + path
+    return str(request.base_url).rstrip("/") + path
+
+
+def _page_links(
+    request: Request, context: ServiceContext, total: int, limit: int, offset: int
+) -> dict[str, str]:
     params = dict(request.query_params)
     links = {}
 
     def url(at: int) -> str:
-        return str(request.url.replace(query=urlencode({**params, "offset": at, "limit": limit})))
+        query = urlencode({**params, "offset": at, "limit": limit})
+        return public(request, context, f"{request.url.path}?{query}")
 
     links["first"] = url(0)
     if offset + limit < total:
@@ -217,7 +229,7 @@ def companies(
     spacing or legal forms (삼성, "samsung electronics", "LG Electronics Inc.")."""
     require_reader(request, context.settings)
     page = lookup.search(q, country=country, domain=domain, limit=limit, offset=offset)
-    links = _page_links(request, page.total, limit, offset)
+    links = _page_links(request, context, page.total, limit, offset)
     return _answer(request, context, page, links=links)
 
 
@@ -277,7 +289,7 @@ def relationships(
     filters = _filters(lookup, domain, type, since, until)
     iri = lookup.company_iri(company) if company else None
     page = lookup.relationships(company=iri, filters=filters, limit=limit, offset=offset)
-    links = _page_links(request, page.total, limit, offset)
+    links = _page_links(request, context, page.total, limit, offset)
     iris = [r.iri for r in page.items]
     return _answer(request, context, page, iris=iris, lookup=lookup, links=links)
 
