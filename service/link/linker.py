@@ -266,7 +266,7 @@ class Linker:
             return None
         return scored[0]
 
-    def _partner_classes(self, firm: Firm, linked: dict[str, str]) -> set[str]:
+    def _partner_classes(self, firm: Firm) -> set[str]:
         """The classes of the items linked to the firms this firm has relationships with."""
         rows = self.context.store.query(
             _PREFIXES
@@ -279,8 +279,7 @@ SELECT DISTINCT ?class WHERE {{
   GRAPH ?w {{ ?item <{WDT}P31> ?class }}
 }}"""
         )
-        classes = {row["class"].value.removeprefix(WD) for row in solutions(rows)}
-        return classes
+        return {row["class"].value.removeprefix(WD) for row in solutions(rows)}
 
     # --- the run ----------------------------------------------------------------------
 
@@ -315,7 +314,7 @@ SELECT DISTINCT ?class WHERE {{
             for with_context in (False, True):
                 waiting = []
                 for number, (firm, found) in enumerate(pending, 1):
-                    context = self._partner_classes(firm, report.linked) if with_context else set()
+                    context = self._partner_classes(firm) if with_context else set()
                     scored = self._scored(firm, found, context)
                     choice = self._decision(scored)
                     if choice is None:
