@@ -24,6 +24,8 @@ from service.store.port import Store, solutions
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
 _QID = re.compile(r"^Q[1-9][0-9]{0,12}$")
 _TYPE_NAME = re.compile(r"^[A-Za-z]{1,64}$")
+#: How many of its relationships a company's page lists (the rest: /relationships?company=).
+DETAIL_RELATIONSHIPS = 20
 
 
 class NotFound(AllianceGraphError):
@@ -96,6 +98,7 @@ class PartnerOut(BaseModel):
 class PartnersOut(BaseModel):
     company: CompanyRef
     partners: list[PartnerOut]
+    total: int = Field(description="How many partners in all (the list is one page of them).")
 
 
 class NameOut(BaseModel):
@@ -114,7 +117,10 @@ class CompanyDetail(BaseModel):
     parent: list[CompanyRef]
     subsidiaries: list[CompanyRef]
     alliances: list[CompanyRef]
-    relationships: list[RelationshipOut]
+    relationships: list[RelationshipOut] = Field(
+        description="The most recent relationships; all of them: /relationships?company=…"
+    )
+    relationshipsTotal: int
 
 
 class DomainOut(BaseModel):
@@ -235,29 +241,34 @@ class Lookup:
         wanted = sorted(set(iris))
         if not wanted:
             return {}
+        # DISTINCT: a firm's labels are repeated in every source graph that names it.
         rows = self.store.query(
-            f"""SELECT ?o ?label ?item ?country ?wdCountry WHERE {{
+            f"""SELECT DISTINCT ?o ?key ?value WHERE {{
   VALUES ?o {{ {_iri_list(wanted)} }}
-  OPTIONAL {{ GRAPH ?g {{ ?o <{RDFS}label> ?label }} }}
-  OPTIONAL {{ GRAPH ?l {{ ?o <{SKOS}exactMatch> ?item }} FILTER (STRSTARTS(STR(?item), "{WD}"))
-             OPTIONAL {{ GRAPH ?w {{ ?item <{WDT}P17> ?wdCountry }} }} }}
-  OPTIONAL {{ GRAPH ?c {{ ?o <{AG}country> ?country }} }}
+  {{ GRAPH ?g {{ ?o <{RDFS}label> ?value }} BIND ("label" AS ?key) }}
+  UNION {{ GRAPH ?g {{ ?o <{SKOS}exactMatch> ?value }}
+          FILTER (STRSTARTS(STR(?value), "{WD}")) BIND ("item" AS ?key) }}
+  UNION {{ GRAPH ?g {{ ?o <{AG}country> ?value }} BIND ("country" AS ?key) }}
 }}"""
         )
         labels: dict[str, dict[str, list[str]]] = {}
         items: dict[str, list[str]] = {}
         countries: dict[str, list[str]] = {}
         for row in solutions(rows):
-            iri = row["o"].value
-            labels.setdefault(iri, {})
-            label = row["label"]
-            if isinstance(label, Literal):
-                labels[iri].setdefault(label.language or "", []).append(label.value)
-            if row["item"] is not None:
-                items.setdefault(iri, []).append(row["item"].value.removeprefix(WD))
-            for key in ("country", "wdCountry"):
-                if row[key] is not None and row[key].value.startswith(WD):
-                    countries.setdefault(iri, []).append(row[key].value.removeprefix(WD))
+            iri, key, value = row["o"].value, row["key"].value, row["value"]
+            if key == "label" and isinstance(value, Literal):
+                labels.setdefault(iri, {}).setdefault(value.language or "", []).append(value.value)
+            elif key == "item":
+                items.setdefault(iri, []).append(value.value.removeprefix(WD))
+            elif key == "country" and value.value.startswith(WD):
+                countries.setdefault(iri, []).append(value.value.removeprefix(WD))
+        linked = {qid for qids in items.values() for qid in qids}
+        item_countries = self._item_countries(linked) if linked else {}
+        for iri, qids in items.items():
+            if iri not in countries:
+                found = [c for q in qids for c in item_countries.get(q, [])]
+                if found:
+                    countries[iri] = found
         refs = {}
         for iri in wanted:
             named = labels.get(iri, {})
@@ -269,6 +280,20 @@ class Lookup:
                 country=_first(countries.get(iri, [])),
             )
         return refs
+
+    def _item_countries(self, qids: set[str]) -> dict[str, list[str]]:
+        rows = self.store.query(
+            f"""SELECT DISTINCT ?item ?country WHERE {{
+  VALUES ?item {{ {_iri_list(WD + q for q in qids)} }}
+  GRAPH {self.graphs.wikidata} {{ ?item <{WDT}P17> ?country }}
+}}"""
+        )
+        found: dict[str, list[str]] = {}
+        for row in solutions(rows):
+            found.setdefault(row["item"].value.removeprefix(WD), []).append(
+                row["country"].value.removeprefix(WD)
+            )
+        return found
 
     def search(
         self,
@@ -352,7 +377,7 @@ class Lookup:
                     row["value"].value.removeprefix(WD)
                 )
         related = self._related(iri)
-        relationships = self.relationships(company=iri, limit=1000).items
+        relationships = self.relationships(company=iri, limit=DETAIL_RELATIONSHIPS)
         return CompanyDetail(
             company=ref,
             labels=[NameOut(value=v, language=lang) for v, lang in sorted(names["label"])],
@@ -365,7 +390,8 @@ class Lookup:
             parent=related["parent"],
             subsidiaries=related["subsidiary"],
             alliances=related["alliance"],
-            relationships=relationships,
+            relationships=relationships.items,
+            relationshipsTotal=relationships.total,
         )
 
     def _related(self, iri: str) -> dict[str, list[CompanyRef]]:
@@ -386,15 +412,10 @@ class Lookup:
 
     # --- relationships ----------------------------------------------------------------
 
-    def relationships(
-        self,
-        *,
-        company: str | None = None,
-        filters: Filters = Filters(),
-        limit: int = 50,
-        offset: int = 0,
-    ) -> RelationshipPage:
-        """Relationships, newest first, optionally of one company (an IRI) and filtered."""
+    def relationship_ids(
+        self, *, company: str | None = None, filters: Filters = Filters()
+    ) -> list[str]:
+        """The relationships that match, newest first (undated last), then by IRI."""
         patterns = []
         if company is not None:
             patterns.append(
@@ -419,10 +440,20 @@ class Lookup:
             low = filters.since.isoformat() if filters.since else ""
             high = filters.until.isoformat() if filters.until else "9999"
             dated = [(r, on) for r, on in dated if on and low <= on <= high]
-        # Newest first; undated last; then by IRI, so pages are stable.
         dated.sort(key=lambda pair: (pair[1] == "", _inverted(pair[1]), pair[0]))
-        page = [r for r, _ in dated[offset : offset + limit]]
-        return RelationshipPage(items=self.describe(page), total=len(dated))
+        return [r for r, _ in dated]
+
+    def relationships(
+        self,
+        *,
+        company: str | None = None,
+        filters: Filters = Filters(),
+        limit: int = 50,
+        offset: int = 0,
+    ) -> RelationshipPage:
+        """Relationships, newest first, optionally of one company (an IRI) and filtered."""
+        ids = self.relationship_ids(company=company, filters=filters)
+        return RelationshipPage(items=self.describe(ids[offset : offset + limit]), total=len(ids))
 
     def describe(self, iris: Sequence[str]) -> list[RelationshipOut]:
         """The relationships, in the order given, with participants, sources and evidence."""
@@ -510,22 +541,43 @@ class Lookup:
             )
         return found
 
-    def partners(self, identifier: str, filters: Filters = Filters()) -> PartnersOut:
+    def partners(
+        self,
+        identifier: str,
+        filters: Filters = Filters(),
+        *,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> PartnersOut:
+        """A company's partners (most shared relationships first), a page of them, each with
+        the relationships they share with it."""
         iri = self.company_iri(identifier)
-        page = self.relationships(company=iri, filters=filters, limit=10_000)
-        grouped: dict[str, list[RelationshipOut]] = {}
-        refs: dict[str, CompanyRef] = {}
-        for relationship in page.items:
-            for participant in relationship.participants:
-                if participant.iri != iri:
-                    grouped.setdefault(participant.iri, []).append(relationship)
-                    refs[participant.iri] = participant
-        company = self.refs([iri])[iri]
+        ids = self.relationship_ids(company=iri, filters=filters)
+        shared: dict[str, list[str]] = {}
+        if ids:
+            rows = self.store.query(
+                f"""SELECT DISTINCT ?r ?p WHERE {{
+  VALUES ?r {{ {_iri_list(ids)} }}
+  ?r <{AG}participant>|<{AG}member>|<{AG}alliance> ?p .
+  FILTER (?p != {NamedNode(iri)})
+}}"""
+            )
+            for row in solutions(rows):
+                shared.setdefault(row["p"].value, []).append(row["r"].value)
+        order = {r: n for n, r in enumerate(ids)}
+        ranked = sorted(shared, key=lambda p: (-len(shared[p]), p))
+        page = ranked[offset : offset + limit]
+        wanted = sorted({r for p in page for r in shared[p]}, key=order.__getitem__)
+        described = {r.iri: r for r in self.describe(wanted)}
+        refs = self.refs([iri, *page])
         partners = [
-            PartnerOut(company=refs[p], relationships=grouped[p])
-            for p in sorted(grouped, key=lambda p: (-len(grouped[p]), p))
+            PartnerOut(
+                company=refs[p],
+                relationships=[described[r] for r in sorted(shared[p], key=order.__getitem__)],
+            )
+            for p in page
         ]
-        return PartnersOut(company=company, partners=partners)
+        return PartnersOut(company=refs[iri], partners=partners, total=len(ranked))
 
     # --- domains ----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ user's strings never reach SPARQL: they are matched against the index in Python.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import threading
@@ -222,6 +223,14 @@ def manifest(base_iri: str, type_names: dict[str, str]) -> ServiceManifest:
 # ---------------------------------------------------------------------------------------------
 
 
+_SIMILAR_CANDIDATES = 300
+
+
+def _grams(key: str) -> set[str]:
+    """The character pairs of a key (the key itself when shorter)."""
+    return {key[i : i + 2] for i in range(len(key) - 1)} or {key}
+
+
 def _score(query_key: str, key: str, matcher: SequenceMatcher[str] | None) -> float:
     """See :func:`similarity`; ``matcher`` holds ``query_key`` as its second sequence (None when
     no name is long enough to be similar to it)."""
@@ -327,6 +336,8 @@ class ReconciliationIndex:
         self._organizations: list[_Organization] = []
         self._keys: dict[str, list[int]] = {}
         self._longest = 0
+        self._sorted: list[str] = []  # the keys in order, for prefix search
+        self._grams: dict[str, list[str]] = {}  # a key's character pairs, for similar names
 
     @classmethod
     def from_store(
@@ -362,7 +373,34 @@ class ReconciliationIndex:
                 if key:
                     index._keys.setdefault(key, []).append(position)
                     index._longest = max(index._longest, len(key))
+        index._sorted = sorted(index._keys)
+        for key in index._sorted:
+            for gram in _grams(key):
+                index._grams.setdefault(gram, []).append(key)
         return index
+
+    def _candidates(self, query_key: str) -> set[str]:
+        """The keys that can score at all: the query itself, the keys it begins or that begin
+        it, and keys sharing character pairs with it (the most, first), instead of all keys."""
+        found = {query_key} if query_key in self._keys else set()
+        start = bisect.bisect_left(self._sorted, query_key)
+        for key in self._sorted[start:]:
+            if not key.startswith(query_key):
+                break
+            found.add(key)
+        found.update(
+            query_key[:end]
+            for end in range(MIN_PREFIX, len(query_key))
+            if query_key[:end] in self._keys
+        )
+        shared: dict[str, int] = {}
+        for gram in _grams(query_key):
+            for key in self._grams.get(gram, ()):
+                shared[key] = shared.get(key, 0) + 1
+        needed = max(1, len(_grams(query_key)) // 3)
+        similar = sorted((n, k) for k, n in shared.items() if n >= needed)
+        found.update(k for _, k in similar[-_SIMILAR_CANDIDATES:])
+        return found
 
     def __len__(self) -> int:
         return len(self._organizations)
@@ -400,7 +438,8 @@ class ReconciliationIndex:
         reachable = 2 * self._longest >= MIN_RATIO * (self._longest + len(query_key))
         matcher = SequenceMatcher(None, b=query_key, autojunk=False) if reachable else None
         best: dict[int, float] = {}
-        for name_key, positions in self._keys.items():
+        for name_key in self._candidates(query_key):
+            positions = self._keys[name_key]
             score = _score(query_key, name_key, matcher)
             if score:
                 for position in positions:

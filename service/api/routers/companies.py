@@ -261,11 +261,16 @@ def partners(
     type: Annotated[str | None, Query(max_length=64, examples=["Partnership"])] = None,
     since: Annotated[str | None, Query(max_length=10, examples=["2024-01"])] = None,
     until: Annotated[str | None, Query(max_length=10)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Response:
+    """The partners sharing the most relationships first, one page of them."""
     require_reader(request, context.settings)
-    answer = lookup.partners(company, _filters(lookup, domain, type, since, until))
+    filters = _filters(lookup, domain, type, since, until)
+    answer = lookup.partners(company, filters, limit=limit, offset=offset)
     iris = [r.iri for p in answer.partners for r in p.relationships]
-    return _answer(request, context, answer, iris=iris, lookup=lookup)
+    links = _page_links(request, context, answer.total, limit, offset)
+    return _answer(request, context, answer, iris=iris, lookup=lookup, links=links)
 
 
 @router.get(
