@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 REFERENCE_GRAPH := https://w3id.org/alliancegraph/graph/reference
 
-.PHONY: run test lint typecheck unit load-examples clean
+.PHONY: run test lint typecheck unit load-examples browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,18 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# The explorer's browser tests drive Debian's Chromium (no browser is ever downloaded). Installed
+# when missing, only as root with apt-get; otherwise those tests skip saying why (and fail in CI).
+browser:
+	@{ command -v chromium >/dev/null && fc-list :lang=ko 2>/dev/null | grep -q . ; } \
+		|| { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; } || true
+
 load-examples: $(VENV)/.installed
 	$(BIN)/alliancegraph --store $(STORE) load --graph $(REFERENCE_GRAPH) examples/reference/*.ttl
 	$(BIN)/alliancegraph --store $(STORE) load examples/sources/*.trig
 
-run: load-examples
+run: load-examples browser
 	$(BIN)/alliancegraph --store $(STORE) serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test
@@ -37,7 +44,7 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-test
+unit: $(VENV)/.installed-test browser
 	$(BIN)/pytest
 
 test: lint typecheck unit

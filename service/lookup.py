@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 from pyoxigraph import Literal, NamedNode
@@ -21,9 +21,9 @@ from service.namespaces import AG, DOMAIN, PROV, RDFS, SCHEMA, SKOS, WD, WDT, Gr
 from service.reconcile import ReconcileQueryIn, Reconciler
 from service.store.port import Store, solutions
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
-_QID = re.compile(r"^Q[1-9][0-9]{0,12}$")
-_TYPE_NAME = re.compile(r"^[A-Za-z]{1,64}$")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")  # used with fullmatch
+_QID = re.compile(r"Q[1-9][0-9]{0,12}")
+_TYPE_NAME = re.compile(r"[A-Za-z]{1,64}")
 #: How many of its relationships a company's page lists (the rest: /relationships?company=).
 DETAIL_RELATIONSHIPS = 20
 
@@ -145,8 +145,9 @@ class Filters:
     until: date | None = None
 
 
-def parse_day(value: str | None, name: str) -> date | None:
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as the first day it names.
+def parse_day(value: str | None, name: str, *, last: bool = False) -> date | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as the first day it names (the last with
+    ``last``, for an ``until``: "until=2024-02" includes the 28th).
 
     :raises BadLookup: for anything else.
     """
@@ -157,7 +158,13 @@ def parse_day(value: str | None, name: str) -> date | None:
         if match is None:
             raise ValueError(value)
         year, month, day = match.groups()
-        return date(int(year), int(month or 1), int(day or 1))
+        first = date(int(year), int(month or 1), int(day or 1))  # checks the month and day
+        if not last or day is not None:
+            return first
+        if month is None:
+            return date(int(year), 12, 31)
+        following = date(int(year) + int(month) // 12, int(month) % 12 + 1, 1)
+        return following - timedelta(days=1)
     except ValueError:
         raise BadLookup(f"{name} must be YYYY, YYYY-MM or YYYY-MM-DD, not {value[:40]!r}") from None
 
@@ -187,20 +194,27 @@ class Lookup:
 
         :raises BadLookup: for an id of neither form. :raises NotFound: for an unknown one.
         """
-        if _QID.match(identifier):
-            rows = self.store.query(
-                f"SELECT ?o WHERE {{ GRAPH ?g {{ ?o {NamedNode(SKOS + 'exactMatch')} "
-                f"{NamedNode(WD + identifier)} }} }} ORDER BY ?o LIMIT 1"
-            )
-            for row in solutions(rows):
-                return str(row["o"].value)
-            raise NotFound(f"no company is linked to {identifier}")
-        if not _SLUG.match(identifier):
+        if _QID.fullmatch(identifier):
+            linked = self._linked_to(identifier)
+            if linked is None or not self._is_organization(linked):
+                raise NotFound(f"no company is linked to {identifier}")
+            return linked
+        if not _SLUG.fullmatch(identifier):
             raise BadLookup("a company id is a slug (samsung-electronics) or a QID (Q20718)")
         iri = self._org + identifier
         if not self._is_organization(iri):
             raise NotFound(f"no company {identifier!r}")
         return iri
+
+    def _linked_to(self, qid: str) -> str | None:
+        # Values are taken out here, so no pyoxigraph result outlives this frame (an error
+        # raised by the caller must not carry one to another thread).
+        rows = self.store.query(
+            f"SELECT ?o WHERE {{ GRAPH ?g {{ ?o {NamedNode(SKOS + 'exactMatch')} "
+            f"{NamedNode(WD + qid)} }} }} ORDER BY ?o"
+        )
+        found = [str(row["o"].value) for row in solutions(rows)]
+        return found[0] if found else None
 
     def _is_organization(self, iri: str) -> bool:
         return bool(
@@ -223,7 +237,7 @@ class Lookup:
     def type_iri(self, name: str) -> str:
         """:raises BadLookup: for a name that is no kind of relationship."""
         local = name.removeprefix("ag:")
-        if not _TYPE_NAME.match(local):
+        if not _TYPE_NAME.fullmatch(local):
             raise BadLookup("a relationship type is a class name such as Partnership")
         iri = AG + local
         known = self.store.query(
@@ -305,7 +319,7 @@ class Lookup:
         offset: int = 0,
     ) -> CompanyPage:
         """Companies by any name (exact before prefix before fuzzy), then filters."""
-        if country is not None and not _QID.match(country):
+        if country is not None and not _QID.fullmatch(country):
             raise BadLookup("country is a Wikidata id such as Q884")
         if query and query.strip():
             found = self.reconciler.index().reconcile(
@@ -588,7 +602,7 @@ class Lookup:
   ?d <{SKOS}notation> ?tag ; <{SKOS}inScheme> <{AG}TechnologyDomains> .
   OPTIONAL {{ ?d <{SKOS}prefLabel> ?en FILTER (LANG(?en) = "en") }}
   OPTIONAL {{ ?d <{SKOS}prefLabel> ?ko FILTER (LANG(?ko) = "ko") }}
-  OPTIONAL {{ ?r <{AG}domain> ?d ; <{AG}participant>|<{AG}member> ?o }}
+  OPTIONAL {{ ?r <{AG}domain> ?d ; <{AG}participant>|<{AG}member>|<{AG}alliance> ?o }}
 }} GROUP BY ?d ?tag ORDER BY DESC(?relationships) ?tag"""
         )
         return [

@@ -240,10 +240,12 @@ def _score(query_key: str, key: str, matcher: SequenceMatcher[str] | None) -> fl
     best = 0.0
     # A query cut short ("Samsung Elec") says more than a query that only begins with a name
     # ("Hyundai" in "Hyundai Heavy"), so the first kind of prefix weighs more.
+    # A query cut short ("Samsung Elec") ranks above every similar name (75-90); a name the
+    # query begins with ("Samsung" in "Samsung Electornics") is weak evidence, like similarity.
     if short >= MIN_PREFIX and key.startswith(query_key):
-        best = 50.0 + 40.0 * short / long
-    elif short >= MIN_PREFIX and query_key.startswith(key):
-        best = 50.0 + 30.0 * short / long
+        return round(75.0 + 15.0 * short / long, 2)
+    if short >= MIN_PREFIX and query_key.startswith(key):
+        best = 50.0 + 24.0 * short / long
     # 2 * short / (short + long) bounds the ratio from above: skip what cannot reach it cheaply,
     # which also keeps a very long query from costing anything against short names.
     if matcher is not None and 2 * short >= MIN_RATIO * (short + long):
@@ -251,20 +253,21 @@ def _score(query_key: str, key: str, matcher: SequenceMatcher[str] | None) -> fl
         if matcher.quick_ratio() >= MIN_RATIO:
             ratio = matcher.ratio()
             if ratio >= MIN_RATIO:
-                best = max(best, 50.0 + 100.0 * (ratio - MIN_RATIO))
+                best = max(best, 50.0 + 60.0 * (ratio - MIN_RATIO))
     return round(best, 2)
 
 
 def similarity(query: str, name: str) -> float:
-    """How well a name answers a query, compared by normalised keys: 100 when equal; 50-90 when
-    one is a prefix of the other (by length ratio) or similar (difflib ratio >= 0.6); else 0.
+    """How well a name answers a query, compared by normalised keys: 100 when equal; 75-90 when
+    the query begins the name (by length ratio); 50-74 when the name begins the query or is
+    similar (difflib ratio >= 0.6); else 0.
 
     >>> similarity("Samsung Electronics Co., Ltd.", "samsung  electronics")
     100.0
     >>> similarity("Samsung Electronic", "Samsung Electronics")
-    87.78
+    89.17
     >>> similarity("삼성", "삼성전자")
-    70.0
+    82.5
     >>> similarity("Apple", "Samsung Electronics")
     0.0
     """

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from service import __version__
 from service.api.problems import install_problem_handlers
-from service.api.routers import companies, graph_store, health, ontology, sources, sparql
+from service.api.routers import companies, explorer, graph_store, health, ontology, sources, sparql
 from service.api.routers import reconcile as reconcile_router
 from service.config import Settings, get_settings
 from service.context import ServiceContext
@@ -55,4 +55,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(ontology.router)
     app.include_router(reconcile_router.router)
     app.include_router(companies.router)
+    app.include_router(explorer.router)
     return app

@@ -52,6 +52,7 @@ _RDF_FORMATS = {
 
 CONTEXT: dict[str, Any] = {
     "@context": {
+        "@vocab": AG,
         "ag": AG,
         "schema": SCHEMA,
         "prov": PROV,
@@ -60,8 +61,16 @@ CONTEXT: dict[str, Any] = {
         "iri": "@id",
         "id": "schema:identifier",
         "label": {"@id": "rdfs:label", "@container": "@language"},
-        "wikidata": "skos:exactMatch",
-        "country": "ag:country",
+        "wikidata": {
+            "@id": "skos:exactMatch",
+            "@type": "@vocab",
+            "@context": {"@vocab": "http://www.wikidata.org/entity/"},
+        },
+        "country": {
+            "@id": "ag:country",
+            "@type": "@vocab",
+            "@context": {"@vocab": "http://www.wikidata.org/entity/"},
+        },
         "type": "@type",
         "participants": {"@id": "ag:participant", "@type": "@id"},
         "domains": "ag:domain",
@@ -82,6 +91,9 @@ CONTEXT: dict[str, Any] = {
         "relationships": "ag:relationship",
         "items": "@graph",
         "total": "schema:numberOfItems",
+        "companies": "schema:member",
+        "domain": "schema:about",
+        "tag": "skos:notation",
     }
 }
 
@@ -193,7 +205,7 @@ def _page_links(
 def _filters(
     lookup: Lookup, domain: str | None, kind: str | None, since: str | None, until: str | None
 ) -> Filters:
-    start, end = parse_day(since, "since"), parse_day(until, "until")
+    start, end = parse_day(since, "since"), parse_day(until, "until", last=True)
     if start and end and start > end:
         raise BadLookup("since is after until")
     return Filters(
@@ -350,11 +362,11 @@ def dereference(
     graph = lookup.store.query(
         f"CONSTRUCT {{ {NamedNode(iri)} ?p ?o }} WHERE {{ {NamedNode(iri)} ?p ?o }}"
     )
+    etag = _etag(context, request)
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
     rdf_format = _RDF_FORMATS.get(media, RdfFormat.TURTLE)
     text = _serialize(graph, rdf_format)
-    etag = _etag(context, request)
-    return Response(
-        text,
-        media_type=media if media in _RDF_FORMATS else TURTLE_TYPE,
-        headers={"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"},
-    )
+    media_type = media if media in _RDF_FORMATS else TURTLE_TYPE
+    return Response(text, media_type=media_type, headers=headers)
