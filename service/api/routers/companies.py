@@ -10,6 +10,8 @@ can revalidate with ``If-None-Match``.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -122,9 +124,58 @@ Text = Annotated[str | None, Query(max_length=500)]
 
 
 def _etag(context: ServiceContext, request: Request) -> str:
-    key = f"{context.store.generation}|{request.url.path}|{request.url.query}|"
-    key += request.headers.get("accept", "")
+    # The raw path: a decoded one can hide characters ("%0A") that make another request.
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string") or b""
+    key = f"{context.store.generation}|{raw!r}|{query!r}|{request.headers.get('accept', '')}"
     return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:24] + '"'
+
+
+class ResponseCache:
+    """Rendered answers by ETag (the store's generation, the URL and the Accept header): a
+    popular company's page is computed once per version of the store. Bounded, thread-safe."""
+
+    def __init__(self, entries: int = 4096, max_body: int = 1 << 20) -> None:
+        self._entries = entries
+        self._max_body = max_body
+        self._items: OrderedDict[str, tuple[bytes, str, dict[str, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, etag: str) -> tuple[bytes, str, dict[str, str]] | None:
+        with self._lock:
+            hit = self._items.get(etag)
+            if hit is not None:
+                self._items.move_to_end(etag)
+            return hit
+
+    def put(self, etag: str, body: bytes, media_type: str, headers: dict[str, str]) -> None:
+        if len(body) > self._max_body:
+            return
+        with self._lock:
+            self._items[etag] = (body, media_type, headers)
+            self._items.move_to_end(etag)
+            while len(self._items) > self._entries:
+                self._items.popitem(last=False)
+
+
+def _cache(request: Request) -> ResponseCache:
+    cache = getattr(request.app.state, "response_cache", None)
+    if not isinstance(cache, ResponseCache):
+        cache = ResponseCache()
+        request.app.state.response_cache = cache
+    return cache
+
+
+def cached(request: Request, context: ServiceContext) -> Response | None:
+    """A 304 or a stored answer for this request, if there is one (before any work)."""
+    etag = _etag(context, request)
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
+    hit = _cache(request).get(etag)
+    if hit is None:
+        return None
+    body, media_type, headers = hit
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _answer(
@@ -156,7 +207,7 @@ def _answer(
             body: dict[str, Any] = {"@context": context_url, **data}
         else:
             body = {"@context": context_url, "@graph": data}
-        return JSONResponse(body, media_type=JSONLD_TYPE, headers=headers)
+        return _store(request, etag, JSONResponse(body, media_type=JSONLD_TYPE, headers=headers))
     if media in _RDF_FORMATS and iris is not None and lookup is not None:
         graph = lookup.store.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?s { "
@@ -164,8 +215,14 @@ def _answer(
             + " } ?s ?p ?o }"
         )
         text = _serialize(graph, _RDF_FORMATS[media])
-        return Response(text, media_type=media, headers=headers)
-    return JSONResponse(data, headers=headers)
+        return _store(request, etag, Response(text, media_type=media, headers=headers))
+    return _store(request, etag, JSONResponse(data, headers=headers))
+
+
+def _store(request: Request, etag: str, response: Response) -> Response:
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    _cache(request).put(etag, bytes(response.body), response.media_type or JSON_TYPE, headers)
+    return response
 
 
 def _serialize(result: object, rdf_format: RdfFormat) -> str:
@@ -240,6 +297,8 @@ def companies(
     """Exact names first, then prefixes, then similar names; names are compared without case,
     spacing or legal forms (삼성, "samsung electronics", "LG Electronics Inc.")."""
     require_reader(request, context.settings)
+    if (hit := cached(request, context)) is not None:
+        return hit
     page = lookup.search(q, country=country, domain=domain, limit=limit, offset=offset)
     links = _page_links(request, context, page.total, limit, offset)
     return _answer(request, context, page, links=links)
@@ -255,6 +314,8 @@ def company(
     request: Request, context: ContextDep, lookup: LookupDep, company: CompanyId
 ) -> Response:
     require_reader(request, context.settings)
+    if (hit := cached(request, context)) is not None:
+        return hit
     detail = lookup.detail(company)
     return _answer(request, context, detail, iris=[detail.company.iri], lookup=lookup)
 
@@ -278,6 +339,8 @@ def partners(
 ) -> Response:
     """The partners sharing the most relationships first, one page of them."""
     require_reader(request, context.settings)
+    if (hit := cached(request, context)) is not None:
+        return hit
     filters = _filters(lookup, domain, type, since, until)
     answer = lookup.partners(company, filters, limit=limit, offset=offset)
     iris = [r.iri for p in answer.partners for r in p.relationships]
@@ -303,6 +366,8 @@ def relationships(
     offset: Offset = 0,
 ) -> Response:
     require_reader(request, context.settings)
+    if (hit := cached(request, context)) is not None:
+        return hit
     filters = _filters(lookup, domain, type, since, until)
     iri = lookup.company_iri(company) if company else None
     page = lookup.relationships(company=iri, filters=filters, limit=limit, offset=offset)
@@ -316,6 +381,8 @@ def relationships(
 )
 def domains(request: Request, context: ContextDep, lookup: LookupDep) -> Response:
     require_reader(request, context.settings)
+    if (hit := cached(request, context)) is not None:
+        return hit
     return _answer(request, context, list(lookup.domains()))
 
 
@@ -331,6 +398,8 @@ def domain_companies(
     tag: Annotated[str, Path(max_length=64, examples=["XR"])],
 ) -> Response:
     require_reader(request, context.settings)
+    if (hit := cached(request, context)) is not None:
+        return hit
     return _answer(request, context, lookup.domain_companies(tag))
 
 
