@@ -353,8 +353,16 @@ def _print_report(text: str) -> None:
         typer.echo(f"... and {len(lines) - _REPORT_LINES} more", err=True)
 
 
+_LISTED_GRAPHS = 10
+
+
 def _print_loaded(result: LoadResult) -> None:
-    graphs = ", ".join(f"<{g}> {n} quads" for g, n in result.graphs.items()) or "nothing"
+    if len(result.graphs) > _LISTED_GRAPHS:
+        # A bulk load of thousands of source graphs is summed up, not listed.
+        total = sum(result.graphs.values())
+        graphs = f"{total:,} quads in {len(result.graphs):,} graphs"
+    else:
+        graphs = ", ".join(f"<{g}> {n} quads" for g, n in result.graphs.items()) or "nothing"
     checked = (
         f"{len(result.report.warnings)} warning(s)"
         if result.report is not None

@@ -524,9 +524,10 @@ class Lookup:
         rows = self.store.query(
             f"""SELECT ?s ?key ?value WHERE {{
   VALUES ?s {{ {_iri_list(iris)} }}
-  VALUES (?p ?key) {{ (<{SCHEMA}url> "url") (<{SCHEMA}headline> "title")
-                      (<{SCHEMA}publisher> "publisher") (<{SCHEMA}datePublished> "published") }}
-  ?s ?p ?value
+  {{ ?s <{SCHEMA}url> ?value BIND ("url" AS ?key) }}
+  UNION {{ ?s <{SCHEMA}headline> ?value BIND ("title" AS ?key) }}
+  UNION {{ ?s <{SCHEMA}publisher> ?value BIND ("publisher" AS ?key) }}
+  UNION {{ ?s <{SCHEMA}datePublished> ?value BIND ("published" AS ?key) }}
 }}"""
         )
         found: dict[str, dict[str, str]] = {i: {} for i in iris}
