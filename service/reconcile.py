@@ -5,9 +5,9 @@ organizations the store knows, in the shapes of the W3C Entity Reconciliation Co
 report: https://www.w3.org/community/reports/reconciliation/CG-FINAL-specs-0.2-20230410/.
 
 Names are compared by their normalised keys (``service.ingest.names``). The index of every
-organization, with its labels, alternative labels, Wikidata labels, classes and countries, is read
-from the store with one SPARQL query and rebuilt only when the store's generation changes. The
-user's strings never reach SPARQL: they are matched against the index in Python.
+organization, with its labels, alternative labels, Wikidata labels, classes and countries, is
+read from the store with a few simple SPARQL queries and rebuilt only when the store's generation
+changes. The user's strings never reach SPARQL: they are matched against the index in Python.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import bisect
 import json
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, Literal
@@ -302,32 +303,60 @@ class _Organization:
         return name, " / ".join(others) or None
 
 
-def _index_query(wikidata_graph: NamedNode) -> str:
-    # Only IRIs the service controls are written into the query; the user's text never is.
-    return (
-        sparql_prefixes("ag", "rdfs", "skos")
-        + f"""
-SELECT DISTINCT ?s ?kind ?value WHERE {{
-  {{
-    {{ SELECT DISTINCT ?s WHERE {{ ?s a/rdfs:subClassOf* ag:Organization . FILTER(isIRI(?s)) }} }}
-    {{ ?s rdfs:label ?value . BIND("label" AS ?kind) }}
-    UNION {{ ?s skos:altLabel ?value . BIND("alias" AS ?kind) }}
-    UNION {{ ?s a ?value . BIND("type" AS ?kind) }}
-    UNION {{ ?s a/rdfs:subClassOf* ?value . BIND("class" AS ?kind) }}
-    UNION {{ ?s ag:country ?value . BIND("country" AS ?kind) }}
-    UNION {{
-      ?s skos:exactMatch ?item .
-      GRAPH {wikidata_graph} {{ ?item rdfs:label|skos:altLabel ?value }}
-      BIND("alias" AS ?kind)
-    }}
-  }}
-  UNION {{
-    ?s rdfs:subClassOf* ag:Organization ; rdfs:label ?value .
-    FILTER(langMatches(lang(?value), "en"))
-    BIND("class-label" AS ?kind)
-  }}
-}}"""
-    )
+def _index_rows(
+    store: Store, identifier_space: str, wikidata_graph: NamedNode
+) -> Iterator[tuple[str, str, Any]]:
+    """What the index needs, as (subject, kind, value), from a few simple queries (one pass
+    over each kind of statement) rather than one query joining them: labels are repeated in
+    every source graph that names a firm, and a join multiplies those repetitions."""
+    prefixes = sparql_prefixes("ag", "rdfs", "skos")
+    supers: dict[str, set[str]] = {}
+    for row in solutions(
+        store.query(
+            prefixes + " SELECT ?c ?super WHERE { ?c rdfs:subClassOf* ?super ."
+            " ?super rdfs:subClassOf* ag:Organization }"
+        )
+    ):
+        supers.setdefault(row["c"].value, set()).add(row["super"].value)
+    for row in solutions(
+        store.query(
+            prefixes + " SELECT ?c ?label WHERE { ?c rdfs:subClassOf* ag:Organization ;"
+            ' rdfs:label ?label FILTER (langMatches(lang(?label), "en")) }'
+        )
+    ):
+        yield row["c"].value, "class-label", row["label"]
+    classes = " ".join(str(NamedNode(c)) for c in sorted(supers))
+    space = str(RdfLiteral(identifier_space))
+    for row in solutions(
+        store.query(
+            f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?t {{ {classes} }} ?s a ?t "
+            f"FILTER (STRSTARTS(STR(?s), {space})) }}"
+        )
+    ):
+        subject, kind = row["s"].value, row["t"].value
+        yield subject, "type", row["t"]
+        for parent in supers.get(kind, ()):
+            yield subject, "class", NamedNode(parent)
+    for predicate, kind in (
+        ("rdfs:label", "label"),
+        ("skos:altLabel", "alias"),
+        ("ag:country", "country"),
+    ):
+        for row in solutions(
+            store.query(
+                prefixes + f" SELECT DISTINCT ?s ?value WHERE {{ ?s {predicate} ?value "
+                f"FILTER (STRSTARTS(STR(?s), {space})) }}"
+            )
+        ):
+            yield row["s"].value, kind, row["value"]
+    for row in solutions(
+        store.query(
+            prefixes + f" SELECT DISTINCT ?s ?value WHERE {{ ?s skos:exactMatch ?item "
+            f"FILTER (STRSTARTS(STR(?s), {space})) "
+            f"GRAPH {wikidata_graph} {{ ?item rdfs:label|skos:altLabel ?value }} }}"
+        )
+    ):
+        yield row["s"].value, "alias", row["value"]
 
 
 class ReconciliationIndex:
@@ -350,8 +379,7 @@ class ReconciliationIndex:
         index = cls(identifier_space)
         organizations: dict[str, _Organization] = {}
         names: dict[str, set[str]] = {}
-        for row in solutions(store.query(_index_query(wikidata_graph))):
-            subject, kind, value = row["s"].value, row["kind"].value, row["value"]
+        for subject, kind, value in _index_rows(store, identifier_space, wikidata_graph):
             if kind == "class-label":
                 if subject.startswith(AG):
                     index.type_names.setdefault(subject[len(AG) :], value.value)
