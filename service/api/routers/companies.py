@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -167,44 +166,6 @@ def _cache(request: Request) -> ResponseCache:
     return cache
 
 
-class _Flights:
-    """The answers being computed now, by ETag, so concurrent identical requests wait for the
-    first instead of all computing the same answer."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.running: dict[str, threading.Event] = {}
-
-
-_FLIGHT_WAIT_S = 30.0
-
-
-def single_flight(request: Request, context: ContextDep) -> Iterator[None]:
-    """A dependency: the first request for an answer computes it; the same request arriving
-    meanwhile waits for it (then finds it in the cache), or computes it itself if the first
-    failed or took longer than a while."""
-    flights = getattr(request.app.state, "flights", None)
-    if not isinstance(flights, _Flights):
-        flights = _Flights()
-        request.app.state.flights = flights
-    etag = _etag(context, request)
-    with flights.lock:
-        running = flights.running.get(etag)
-        if running is None:
-            flights.running[etag] = threading.Event()
-    if running is not None:
-        running.wait(_FLIGHT_WAIT_S)
-        yield
-        return
-    try:
-        yield
-    finally:
-        with flights.lock:
-            done = flights.running.pop(etag, None)
-        if done is not None:
-            done.set()
-
-
 def cached(request: Request, context: ServiceContext) -> Response | None:
     """A 304 or a stored answer for this request, if there is one (before any work)."""
     etag = _etag(context, request)
@@ -322,7 +283,6 @@ def jsonld_context() -> JSONResponse:
     response_model=CompanyPage,
     summary="Search companies by any name, in Korean or English",
     responses={200: {"content": {JSONLD_TYPE: {}}}},
-    dependencies=[Depends(single_flight)],
 )
 def companies(
     request: Request,
@@ -349,7 +309,6 @@ def companies(
     response_model=CompanyDetail,
     summary="One company: names, Wikidata facts, parent, subsidiaries, alliances, relationships",
     responses={404: {"description": "No such company (problem+json)."}},
-    dependencies=[Depends(single_flight)],
 )
 def company(
     request: Request, context: ContextDep, lookup: LookupDep, company: CompanyId
@@ -365,7 +324,6 @@ def company(
     "/companies/{company}/partners",
     response_model=PartnersOut,
     summary="A company's partners, each with the relationships they share",
-    dependencies=[Depends(single_flight)],
 )
 def partners(
     request: Request,
@@ -394,7 +352,6 @@ def partners(
     "/relationships",
     response_model=RelationshipPage,
     summary="Relationships, newest first, by company, domain, type and date",
-    dependencies=[Depends(single_flight)],
 )
 def relationships(
     request: Request,
@@ -433,7 +390,6 @@ def domains(request: Request, context: ContextDep, lookup: LookupDep) -> Respons
     "/domains/{tag}/companies",
     response_model=DomainCompanies,
     summary="The companies with relationships in one technology domain",
-    dependencies=[Depends(single_flight)],
 )
 def domain_companies(
     request: Request,
