@@ -34,7 +34,7 @@ load-examples: $(VENV)/.installed
 	$(BIN)/alliancegraph --store $(STORE) load --graph $(REFERENCE_GRAPH) examples/reference/*.ttl
 	$(BIN)/alliancegraph --store $(STORE) load examples/sources/*.trig
 
-run: load-examples browser
+run: load-examples
 	$(BIN)/alliancegraph --store $(STORE) serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test
