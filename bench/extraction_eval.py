@@ -1214,7 +1214,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def environment_line() -> str:
     """The environment line of the other benchmarks (date, machine, versions)."""
-    from bench.ingest import environment_line as line
+    from bench.environment import environment_line as line
 
     return line()
 

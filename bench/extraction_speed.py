@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"--jobs {args.jobs}: {parallel:.1f} articles/s; peak memory per worker "
         f"{', '.join(str(m) for m in memory)} MB"
     )
-    from bench.ingest import environment_line
+    from bench.environment import environment_line
 
     print(environment_line())
     return 0

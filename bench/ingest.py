@@ -45,11 +45,8 @@ folder alone; everything it writes goes into a temporary folder (kept with ``--k
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import json
-import os
-import platform
 import random
 import shutil
 import signal
@@ -61,21 +58,24 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from importlib import metadata
 from pathlib import Path
 
 import pyoxigraph
 
-from service.config import Settings
-from service.context import ServiceContext
-from service.errors import AllianceGraphError
-from service.extract.lexicon import domain_labels
-from service.ingest.articles import ArticleIn, parse_article_file
-from service.ingest.names import normalize_name
-from service.ingest.pipeline import Ingestor
-from service.ontology import OntologyBundle
-
 ROOT = Path(__file__).resolve().parent.parent
+if __name__ == "__main__" and str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a script: make the bench package importable
+
+from bench.environment import environment_line  # noqa: E402
+from service.config import Settings  # noqa: E402
+from service.context import ServiceContext  # noqa: E402
+from service.errors import AllianceGraphError  # noqa: E402
+from service.extract.lexicon import domain_labels  # noqa: E402
+from service.ingest.articles import ArticleIn, parse_article_file  # noqa: E402
+from service.ingest.names import normalize_name  # noqa: E402
+from service.ingest.pipeline import Ingestor  # noqa: E402
+from service.ontology import OntologyBundle  # noqa: E402
+
 REGISTRY = ROOT / "examples" / "reference" / "organizations.ttl"
 
 AG = "https://w3id.org/alliancegraph/ontology#"
@@ -813,33 +813,6 @@ def ms(seconds: float) -> str:
     if value < 100:
         return f"{value:.1f}"
     return f"{value:.0f}"
-
-
-def environment_line() -> str:
-    """Date, kernel, CPU, cores, Python and package versions, on one line."""
-
-    def command(*args: str) -> str:
-        try:
-            return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return "?"
-
-    cpu = "?"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    versions = []
-    for package in ("pyoxigraph", "pyshacl", "rdflib"):
-        try:
-            versions.append(f"{package} {metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package} (not installed)")
-    return (
-        f"{command('date', '-u')} · {command('uname', '-srm')} · {cpu} · "
-        f"{os.cpu_count()} cores · Python {platform.python_version()} · " + ", ".join(versions)
-    )
 
 
 def markdown_table(

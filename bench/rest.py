@@ -60,7 +60,6 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
@@ -74,6 +73,8 @@ if __name__ == "__main__" and str(ROOT) not in sys.path:
 
 import pyoxigraph  # noqa: E402
 
+from bench.environment import CORE_PACKAGES  # noqa: E402
+from bench.environment import environment_line as shared_environment_line  # noqa: E402
 from bench.ingest import (  # noqa: E402
     ID,
     RDFS_LABEL,
@@ -88,7 +89,6 @@ from bench.ingest import (  # noqa: E402
     read_registry,
     run_cli,
 )
-from bench.ingest import environment_line as ingest_environment_line  # noqa: E402
 from bench.sparql_endpoint import (  # noqa: E402
     INSTALL_HINT,
     System,
@@ -514,15 +514,8 @@ def say(message: str) -> None:
 
 
 def environment_line() -> str:
-    """``bench/ingest.py``'s line (date, kernel, CPU, cores, Python, pyoxigraph, pyshacl,
-    rdflib) plus the versions of the HTTP stack."""
-    versions = []
-    for package in ("fastapi", "uvicorn", "httpx2"):
-        try:
-            versions.append(f"{package} {metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package} (not installed)")
-    return ingest_environment_line() + ", " + ", ".join(versions)
+    """The common line plus the versions of the HTTP stack."""
+    return shared_environment_line((*CORE_PACKAGES, "fastapi", "uvicorn", "httpx2"))
 
 
 def triple(values: Sequence[float]) -> str:

@@ -45,7 +45,6 @@ import contextlib
 import io
 import json
 import os
-import platform
 import random
 import shutil
 import signal
@@ -59,14 +58,26 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
+
+ROOT = Path(__file__).resolve().parent.parent
+if __name__ == "__main__" and str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a script: make the bench package importable
+
+from bench.environment import environment_line as _environment_line  # noqa: E402
+
+PACKAGES = ("pyoxigraph", "oxigraph", "rdflib-endpoint", "rdflib", "httpx2")
+
+
+def environment_line() -> str:
+    """Date, machine, Python and the versions of the compared systems."""
+    return _environment_line(PACKAGES)
+
 
 if TYPE_CHECKING:
     import httpx2
 
-ROOT = Path(__file__).resolve().parent.parent
 INSTALL_HINT = "install the benchmark's dependencies: .venv/bin/pip install -e '.[bench]'"
 
 AG = "https://w3id.org/alliancegraph/ontology#"
@@ -991,33 +1002,6 @@ def rate(value: float) -> str:
     if value != value:
         return "–"
     return f"{value:.1f}" if value < 100 else f"{value:.0f}"
-
-
-def environment_line() -> str:
-    """Date, kernel, CPU, cores, Python and package versions, on one line."""
-
-    def command(*args: str) -> str:
-        try:
-            return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return "?"
-
-    cpu = "?"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    versions = []
-    for package in ("pyoxigraph", "oxigraph", "rdflib-endpoint", "rdflib", "httpx2"):
-        try:
-            versions.append(f"{package} {metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package} (not installed)")
-    return (
-        f"{command('date', '-u')} · {command('uname', '-srm')} · {cpu} · "
-        f"{os.cpu_count()} cores · Python {platform.python_version()} · " + ", ".join(versions)
-    )
 
 
 def markdown_table(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 from pydantic import ValidationError
@@ -41,6 +43,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
+
+if TYPE_CHECKING:
+    from service.link.linker import Linker
 
 StoreOption = Annotated[
     Path | None,
@@ -243,28 +248,33 @@ def ingest(
 
 
 def _link_all(context: ServiceContext) -> None:
-    """Link every unlinked firm, with a progress bar; say what happened."""
+    """Link every unlinked firm of the store, saying what happened."""
     from service.link.linker import Linker
 
     linker = Linker(context)
     try:
-        if not linker.enabled:
-            typer.echo("linking: off (ALLIANCEGRAPH_WIKIDATA_ENDPOINT is empty)", err=True)
-            return
-        with Progress(
-            TextColumn("linking to Wikidata"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} linked"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("link", total=None)
-            report = linker.link(
-                progress=lambda done, total: progress.update(task, completed=done, total=total)
-            )
+        _run_linker(linker)
     finally:
         linker.close()
+
+
+def _run_linker(linker: Linker) -> None:
+    """One linking run with a progress bar, and what it did."""
+    if not linker.enabled:
+        typer.echo("linking: off (ALLIANCEGRAPH_WIKIDATA_ENDPOINT is empty)", err=True)
+        return
+    with Progress(
+        TextColumn("linking to Wikidata"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} linked"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("link", total=None)
+        report = linker.link(
+            progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )
     typer.echo(
         f"linking: {len(report.linked)} linked, {len(report.review)} waiting for review "
         f"(alliancegraph link --review), {len(report.unlinked)} with no candidate; "
@@ -294,52 +304,45 @@ def link(
     Without options, links every firm that has no link and no decision yet. Decisions are
     curated data (the reference graph) and automatic linking never overrides them.
     """
-    import json
-    import re
-
     from service.link.linker import Linker, firm_of
 
     context = _open()
     linker = Linker(context)
     try:
-        if accept is not None or no_item is not None:
-            if accept is not None:
-                firm, _, qid = accept.partition("=")
-                if not re.fullmatch(r"Q[1-9][0-9]*", qid.strip()):
-                    raise typer.BadParameter(
-                        "--accept takes FIRM=QID, e.g. samsung-electronics=Q20718"
-                    )
-                linker.decide(firm_of(context, firm.strip()), qid.strip())
-                typer.echo(
-                    f"linked {firm.strip()} to {qid.strip()} (a person's decision)", err=True
-                )
-            if no_item is not None:
-                linker.decide(firm_of(context, no_item.strip()), None)
-                typer.echo(f"{no_item.strip()}: no Wikidata item (a person's decision)", err=True)
-            return
+        if accept is not None:
+            firm, _, qid = accept.partition("=")
+            if not re.fullmatch(r"Q[1-9][0-9]*", qid.strip()):
+                raise typer.BadParameter("--accept takes FIRM=QID, e.g. samsung-electronics=Q20718")
+            linker.decide(firm_of(context, firm.strip()), qid.strip())
+            typer.echo(f"linked {firm.strip()} to {qid.strip()} (a person's decision)", err=True)
+        if no_item is not None:
+            linker.decide(firm_of(context, no_item.strip()), None)
+            typer.echo(f"{no_item.strip()}: no Wikidata item (a person's decision)", err=True)
         if review:
-            waiting = linker.cache.review()
-            if as_json:
-                typer.echo(json.dumps(waiting, ensure_ascii=False, indent=2))
-                return
-            for entry in waiting:
-                typer.echo(f"{entry['label']}  <{entry['organization']}>: {entry['reason']}")
-                for candidate in entry["candidates"]:
-                    typer.echo(f"    {candidate['qid']}  {candidate['score']}  {candidate['why']}")
-            if not waiting:
-                typer.echo("nothing waits for review", err=True)
-            return
+            _print_review(linker.cache.review(), as_json=as_json)
+        if accept is None and no_item is None and not review:
+            _run_linker(linker)
     except ValidationFailed as error:
         _print_report(error.report.to_text())
         raise typer.Exit(1) from None
+    except AllianceGraphError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
     finally:
         linker.close()
-        if accept is not None or no_item is not None or review:
-            context.close()
-    try:
-        _link_all(context)
-    finally:
         context.close()
+
+
+def _print_review(waiting: list[dict[str, Any]], *, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(waiting, ensure_ascii=False, indent=2))
+        return
+    for entry in waiting:
+        typer.echo(f"{entry['label']}  <{entry['organization']}>: {entry['reason']}")
+        for candidate in entry["candidates"]:
+            typer.echo(f"    {candidate['qid']}  {candidate['score']}  {candidate['why']}")
+    if not waiting:
+        typer.echo("nothing waits for review", err=True)
 
 
 _REPORT_LINES = 25

@@ -69,11 +69,21 @@ class ValidationFailed(AllianceGraphError):
         self.report = report
 
 
-class SourceNotFound(AllianceGraphError):
-    """A source id or graph that the store does not hold."""
+class NotFound(AllianceGraphError):
+    """Something the store does not hold: a company, a domain, an IRI (404)."""
 
     status = 404
     title = "Not found"
+
+
+class SourceNotFound(NotFound):
+    """A source id or graph that the store does not hold."""
+
+
+class InvalidParameter(AllianceGraphError):
+    """A query parameter or path segment of the wrong form (400)."""
+
+    title = "Bad lookup parameter"
 
 
 class RemoteStoreError(AllianceGraphError):

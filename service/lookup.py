@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, Field
 from pyoxigraph import Literal, NamedNode
 
-from service.errors import AllianceGraphError
+from service.errors import InvalidParameter, NotFound
 from service.namespaces import AG, DOMAIN, PROV, RDFS, SCHEMA, SKOS, WD, WDT, GraphNames
 from service.reconcile import ReconcileQueryIn, Reconciler
 from service.store.port import Store, solutions
@@ -26,20 +26,6 @@ _QID = re.compile(r"Q[1-9][0-9]{0,12}")
 _TYPE_NAME = re.compile(r"[A-Za-z]{1,64}")
 #: How many of its relationships a company's page lists (the rest: /relationships?company=).
 DETAIL_RELATIONSHIPS = 20
-
-
-class NotFound(AllianceGraphError):
-    """A company, domain or relationship the store does not have (404)."""
-
-    status = 404
-    title = "Not found"
-
-
-class BadLookup(AllianceGraphError):
-    """A malformed lookup parameter (400)."""
-
-    status = 400
-    title = "Bad lookup parameter"
 
 
 class CompanyRef(BaseModel):
@@ -149,7 +135,7 @@ def parse_day(value: str | None, name: str, *, last: bool = False) -> date | Non
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as the first day it names (the last with
     ``last``, for an ``until``: "until=2024-02" includes the 28th).
 
-    :raises BadLookup: for anything else.
+    :raises InvalidParameter: for anything else.
     """
     if value is None or value == "":
         return None
@@ -166,7 +152,9 @@ def parse_day(value: str | None, name: str, *, last: bool = False) -> date | Non
         following = date(int(year) + int(month) // 12, int(month) % 12 + 1, 1)
         return following - timedelta(days=1)
     except ValueError:
-        raise BadLookup(f"{name} must be YYYY, YYYY-MM or YYYY-MM-DD, not {value[:40]!r}") from None
+        raise InvalidParameter(
+            f"{name} must be YYYY, YYYY-MM or YYYY-MM-DD, not {value[:40]!r}"
+        ) from None
 
 
 def _iri_list(iris: Iterable[str]) -> str:
@@ -192,7 +180,7 @@ class Lookup:
     def company_iri(self, identifier: str) -> str:
         """The IRI of a company given by slug or Wikidata QID.
 
-        :raises BadLookup: for an id of neither form. :raises NotFound: for an unknown one.
+        :raises InvalidParameter: for an id of neither form. :raises NotFound: for an unknown one.
         """
         if _QID.fullmatch(identifier):
             linked = self._linked_to(identifier)
@@ -200,7 +188,7 @@ class Lookup:
                 raise NotFound(f"no company is linked to {identifier}")
             return linked
         if not _SLUG.fullmatch(identifier):
-            raise BadLookup("a company id is a slug (samsung-electronics) or a QID (Q20718)")
+            raise InvalidParameter("a company id is a slug (samsung-electronics) or a QID (Q20718)")
         iri = self._org + identifier
         if not self._is_organization(iri):
             raise NotFound(f"no company {identifier!r}")
@@ -227,7 +215,7 @@ class Lookup:
     def domain_iri(self, tag: str) -> str:
         """:raises NotFound: for a tag that is no technology domain."""
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}", tag):
-            raise BadLookup("a domain is a tag such as XR, AI-RAN or battery")
+            raise InvalidParameter("a domain is a tag such as XR, AI-RAN or battery")
         iri = DOMAIN + tag
         known = self.store.query(f"ASK {{ {NamedNode(iri)} {NamedNode(SKOS + 'notation')} ?tag }}")
         if not bool(known):
@@ -235,17 +223,17 @@ class Lookup:
         return iri
 
     def type_iri(self, name: str) -> str:
-        """:raises BadLookup: for a name that is no kind of relationship."""
+        """:raises InvalidParameter: for a name that is no kind of relationship."""
         local = name.removeprefix("ag:")
         if not _TYPE_NAME.fullmatch(local):
-            raise BadLookup("a relationship type is a class name such as Partnership")
+            raise InvalidParameter("a relationship type is a class name such as Partnership")
         iri = AG + local
         known = self.store.query(
             f"ASK {{ {NamedNode(iri)} {NamedNode(RDFS + 'subClassOf')}* "
             f"{NamedNode(AG + 'Relationship')} }}"
         )
         if not bool(known):
-            raise BadLookup(f"{name[:64]!r} is not a kind of relationship")
+            raise InvalidParameter(f"{name[:64]!r} is not a kind of relationship")
         return iri
 
     # --- companies --------------------------------------------------------------------
@@ -320,7 +308,7 @@ class Lookup:
     ) -> CompanyPage:
         """Companies by any name (exact before prefix before fuzzy), then filters."""
         if country is not None and not _QID.fullmatch(country):
-            raise BadLookup("country is a Wikidata id such as Q884")
+            raise InvalidParameter("country is a Wikidata id such as Q884")
         if query and query.strip():
             found = self.reconciler.index().reconcile(
                 ReconcileQueryIn(query=query[:500], limit=10_000)

@@ -196,7 +196,8 @@ class ArticleExtractor:
             self._names.add(name, name)
             self._pending_korean.add(name)
 
-    def _korean_tokens(self, text: str) -> list[Token]:
+    def korean_tokens(self, text: str) -> list[Token]:
+        """Kiwi's morphemes of a sentence, once the analyzer knows every name given so far."""
         korean = analyzer()
         if self._pending_korean:
             korean.add_names(self._pending_korean)
@@ -278,7 +279,7 @@ class _ArticleRun:
         )
         if self.language == "ko":
             needs_analysis = bool(cues) or _any("role", "ko", text) is not None
-            tokens = self.extractor._korean_tokens(text) if needs_analysis else []
+            tokens = self.extractor.korean_tokens(text) if needs_analysis else []
             unknown = (
                 korean_unknown(text, offset, tokens, known, self.extractor.domain_words)
                 if tokens

@@ -384,10 +384,14 @@ class Ingestor:
             self._learn(index, local, before)
         for result in results:
             result.warnings = [r.to_json() for r in report.warnings if r.graph == result.graph]
-            result.links = self.link(
-                [o["iri"] for o in result.organizations if isinstance(o["iri"], str)],
-                result.warnings,
-            )
+        # One linking run for the whole request; each source lists the links of its firms.
+        firms = {str(o["iri"]) for result in results for o in result.organizations}
+        link_warnings: list[dict[str, Any]] = []
+        links = self.link(sorted(firms), link_warnings)
+        for result in results:
+            own = {str(o["iri"]) for o in result.organizations}
+            result.links = {f: q for f, q in links.items() if f in own}
+            result.warnings += link_warnings
         return results
 
     def _record_candidate(

@@ -23,6 +23,7 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
 
 from service import __version__
+from service.ingest.candidate import name_language
 from service.namespaces import WD, WDT
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,7 @@ def _qid(iri: str) -> str:
 def _language_tags(name: str) -> tuple[str, ...]:
     """The languages a name is asked in: Korean for Hangul, both for Latin script (Korean
     Wikidata labels are often written in Latin: "LG", "SK")."""
-    hangul = any("\uac00" <= c <= "\ud7a3" for c in name)
-    return ("ko",) if hangul else ("en", "ko")
+    return ("ko",) if name_language(name) == "ko" else ("en", "ko")
 
 
 class WikidataClient:

@@ -34,7 +34,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from service.context import ServiceContext
-from service.errors import ValidationFailed
+from service.errors import InvalidParameter, NotFound, ValidationFailed
 from service.ingest.context import cross_graph_context
 from service.ingest.names import legal_forms, normalize_name
 from service.link.cache import LinkCache
@@ -327,7 +327,14 @@ SELECT DISTINCT ?class WHERE {{
                         why = f"{choice.qid} already links {holder or 'another firm'} (merge?)"
                         self._wait_for_review(firm, scored, why, report)
                         continue
-                    self._write_link(firm, choice)
+                    try:
+                        self._write_link(firm, choice)
+                    except ValidationFailed as error:
+                        # The store's rules refuse this link (another graph's statements about
+                        # the firm or the item): a person decides, the run goes on.
+                        why = f"{choice.qid} breaks a rule: {error.report.to_text()[:300]}"
+                        self._wait_for_review(firm, scored, why, report)
+                        continue
                     report.linked[firm.iri] = choice.qid
                     self.cache.clear_review(firm.iri)
                     if progress:
@@ -344,6 +351,14 @@ SELECT DISTINCT ?class WHERE {{
     ) -> None:
         report.review[firm.iri] = why
         self.cache.set_review(firm.iri, firm.label, why, [s.to_json() for s in scored[:5]])
+
+    def _is_organization(self, node: NamedNode) -> bool:
+        return bool(
+            self.context.store.query(
+                _PREFIXES
+                + f" ASK {{ GRAPH ?g {{ {node} a ?type }} ?type rdfs:subClassOf* ag:Organization }}"
+            )
+        )
 
     def _holder(self, qid: str, firm: str) -> str | None:
         """The firm another link already gives this item, if any."""
@@ -421,9 +436,12 @@ SELECT DISTINCT ?class WHERE {{
         reference graph as curated data; automatic links of the firm are removed.
 
         :raises ValidationFailed: if the decision breaks a rule (the item links another firm).
+        :raises NotFound: if the store has no such organization.
         """
         context = self.context
         reference = context.graphs.reference
+        if not self._is_organization(organization):
+            raise NotFound(f"the store has no organization <{organization.value}>")
         if qid is None:
             statement = Triple(
                 organization, NO_ITEM, Literal("true", datatype=NamedNode(XSD + "boolean"))
@@ -468,7 +486,18 @@ SELECT DISTINCT ?class WHERE {{
 
 
 def firm_of(context: ServiceContext, reference: str) -> NamedNode:
-    """The firm a user names: an IRI, or the slug after ``…/id/org/``."""
-    if reference.startswith(("http://", "https://")):
-        return NamedNode(reference)
-    return NamedNode(f"{context.settings.base_iri}org/{reference}")
+    """The firm a user names: an IRI, or the slug after ``…/id/org/``.
+
+    :raises InvalidParameter: for anything else.
+    """
+    iri = reference
+    if not reference.startswith(("http://", "https://")):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,199}", reference):
+            raise InvalidParameter(
+                f"a firm is an IRI or a slug such as samsung-electronics, not {reference[:60]!r}"
+            )
+        iri = f"{context.settings.base_iri}org/{reference}"
+    try:
+        return NamedNode(iri)
+    except ValueError:
+        raise InvalidParameter(f"not an IRI: {reference[:60]!r}") from None

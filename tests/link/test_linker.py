@@ -138,10 +138,9 @@ def test_the_seed_article_links_the_verified_firms_and_nothing_else(
     }
     for name, qid in expected.items():
         assert links[name] == {qid}, name
-        assert verified.get(name, qid) == qid
     # Names the article writes differently from Wikidata's labels.
     assert links["이앤(e&)그룹"] == {"Q543449"}
-    assert links["SKT"] == {"Q493145"} or links.get("SK텔레콤") == {"Q493145"}
+    assert links["SKT"] == {"Q493145"}
     assert links["암(Arm)"] == {"Q296782"}
     # The firms entities.tsv leaves out stay unlinked.
     for name in ("HD현대", "싱텔그룹", "우버"):
@@ -423,3 +422,23 @@ def test_the_link_command_links_lists_and_records_decisions(
     assert links["Samsung SDI"] == set()
     bad = runner.invoke(app, ["--store", str(store), "link", "--accept", "kia=not-a-qid"])
     assert bad.exit_code != 0
+
+
+def test_a_decision_about_an_unknown_or_malformed_firm_is_refused(
+    settings: Settings, wikidata: WikidataServer
+) -> None:
+    from service.errors import InvalidParameter, NotFound
+    from service.link.linker import firm_of
+
+    context = _context(settings, wikidata.query_url)
+    linker = Linker(context)
+    before = len(list(context.store.quads()))
+    with pytest.raises(NotFound):
+        linker.decide(firm_of(context, "no-such-firm"), None)
+    with pytest.raises(InvalidParameter):
+        firm_of(context, "not a slug")
+    with pytest.raises(InvalidParameter):
+        firm_of(context, "https://bad iri")
+    assert len(list(context.store.quads())) == before
+    linker.close()
+    context.close()

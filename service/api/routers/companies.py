@@ -24,15 +24,14 @@ from service.api.deps import ContextDep
 from service.api.security import require_reader
 from service.conneg import negotiate
 from service.context import ServiceContext
+from service.errors import InvalidParameter, NotFound
 from service.lookup import (
-    BadLookup,
     CompanyDetail,
     CompanyPage,
     DomainCompanies,
     DomainOut,
     Filters,
     Lookup,
-    NotFound,
     PartnersOut,
     RelationshipPage,
     parse_day,
@@ -264,7 +263,7 @@ def _filters(
 ) -> Filters:
     start, end = parse_day(since, "since"), parse_day(until, "until", last=True)
     if start and end and start > end:
-        raise BadLookup("since is after until")
+        raise InvalidParameter("since is after until")
     return Filters(
         domain=lookup.domain_iri(domain) if domain else None,
         type=lookup.type_iri(kind) if kind else None,

@@ -24,7 +24,8 @@ from pyoxigraph import NamedNode
 from service.api.deps import ContextDep
 from service.api.routers.companies import LookupDep
 from service.api.security import require_reader
-from service.lookup import BadLookup, CompanyRef, NotFound
+from service.errors import InvalidParameter, NotFound
+from service.lookup import CompanyRef
 from service.namespaces import AG, PROV
 
 router = APIRouter(prefix="/explore", tags=["explorer"])
@@ -189,7 +190,7 @@ def company_page(
     require_reader(request, context.settings)
     try:
         iri = lookup.company_iri(company)
-    except (NotFound, BadLookup):
+    except (NotFound, InvalidParameter):
         return _error(
             request,
             404,
@@ -247,7 +248,7 @@ def resource_page(
     if local.startswith("org/"):
         try:
             lookup.company_iri(local.removeprefix("org/"))
-        except (NotFound, BadLookup):
+        except (NotFound, InvalidParameter):
             pass
         else:
             slug = quote(local.removeprefix("org/"), safe="")
