@@ -26,6 +26,9 @@ _QID = re.compile(r"Q[1-9][0-9]{0,12}")
 _TYPE_NAME = re.compile(r"[A-Za-z]{1,64}")
 #: How many of its relationships a company's page lists (the rest: /relationships?company=).
 DETAIL_RELATIONSHIPS = 20
+#: How many shared relationships each partner lists by default (the rest:
+#: /relationships?company=…&partner=…).
+PARTNER_RELATIONSHIPS = 5
 
 
 class CompanyRef(BaseModel):
@@ -78,7 +81,11 @@ class RelationshipPage(BaseModel):
 
 class PartnerOut(BaseModel):
     company: CompanyRef
-    relationships: list[RelationshipOut]
+    relationships: list[RelationshipOut] = Field(
+        description="The most recent relationships the two share; all of them: "
+        "/relationships?company=…&partner=…"
+    )
+    relationshipsTotal: int = Field(description="How many relationships the two share.")
 
 
 class PartnersOut(BaseModel):
@@ -165,6 +172,30 @@ def _first(values: Sequence[str]) -> str | None:
     return sorted(values)[0] if values else None
 
 
+class _Memo:
+    """What one version of the store says about companies and relationships, kept between
+    requests: a hub firm is a participant of thousands of relationships, and its name or a
+    relationship's description is the same in every answer until the store changes. Bounded;
+    a new generation of the store starts a new memo (answers being computed for the old one
+    write into the old one)."""
+
+    def __init__(self, generation: int, entries: int = 50_000) -> None:
+        self.generation = generation
+        self._entries = entries
+        self.refs: dict[str, CompanyRef] = {}
+        self.relationships: dict[str, RelationshipOut] = {}
+
+    def keep_refs(self, refs: dict[str, CompanyRef]) -> None:
+        if len(self.refs) + len(refs) <= self._entries:
+            self.refs.update(refs)
+
+    def keep_relationships(self, described: Iterable[RelationshipOut]) -> None:
+        for relationship in described:
+            if len(self.relationships) >= self._entries:
+                return
+            self.relationships[relationship.iri] = relationship
+
+
 class Lookup:
     """Answers lookups over one store."""
 
@@ -174,6 +205,15 @@ class Lookup:
         self.graphs = graphs
         self.reconciler = Reconciler(store, base_iri, graphs)
         self._org = f"{base_iri}org/"
+        self._current = _Memo(store.generation)
+
+    def _memo(self) -> _Memo:
+        """The memo of the store's current generation."""
+        memo = self._current
+        generation = self.store.generation
+        if memo.generation != generation:
+            memo = self._current = _Memo(generation)
+        return memo
 
     # --- identifiers ------------------------------------------------------------------
 
@@ -240,7 +280,15 @@ class Lookup:
 
     def refs(self, iris: Iterable[str]) -> dict[str, CompanyRef]:
         """How each company is named: labels in en and ko, Wikidata id, country."""
-        wanted = sorted(set(iris))
+        memo = self._memo()
+        wanted = set(iris)
+        known = {iri: memo.refs[iri] for iri in wanted if iri in memo.refs}
+        missing = self._read_refs(wanted - known.keys())
+        memo.keep_refs(missing)
+        return known | missing
+
+    def _read_refs(self, iris: set[str]) -> dict[str, CompanyRef]:
+        wanted = sorted(iris)
         if not wanted:
             return {}
         # DISTINCT: a firm's labels are repeated in every source graph that names it.
@@ -310,10 +358,8 @@ class Lookup:
         if country is not None and not _QID.fullmatch(country):
             raise InvalidParameter("country is a Wikidata id such as Q884")
         if query and query.strip():
-            found = self.reconciler.index().reconcile(
-                ReconcileQueryIn(query=query[:500], limit=10_000)
-            )
-            ranked = [self._org + c.id for c in found.result]
+            found = self.reconciler.index().ranked(ReconcileQueryIn(query=query[:500]))
+            ranked = [self._org + r.organization.id for r in found]
         else:
             ranked = self._all_companies()
         if domain is not None:
@@ -415,18 +461,29 @@ class Lookup:
     # --- relationships ----------------------------------------------------------------
 
     def relationship_ids(
-        self, *, company: str | None = None, filters: Filters = Filters()
+        self,
+        *,
+        company: str | None = None,
+        partner: str | None = None,
+        filters: Filters = Filters(),
     ) -> list[str]:
-        """The relationships that match, newest first (undated last), then by IRI."""
+        """The relationships that match, newest first (undated last), then by IRI.
+
+        With ``company`` (and ``partner``), those that name it (and both); anything that has
+        a participant, member or alliance is a relationship (their ``rdfs:domain``), so the
+        type is checked only when a type is asked for.
+        """
         patterns = []
-        if company is not None:
-            patterns.append(
-                f"?r <{AG}participant>|<{AG}member>|<{AG}alliance> {NamedNode(company)} ."
-            )
+        for party in (company, partner):
+            if party is not None:
+                patterns.append(
+                    f"?r <{AG}participant>|<{AG}member>|<{AG}alliance> {NamedNode(party)} ."
+                )
         if filters.domain is not None:
             patterns.append(f"?r <{AG}domain> {NamedNode(filters.domain)} .")
-        kind = NamedNode(filters.type or AG + "Relationship")
-        patterns.append(f"?r a ?t . ?t <{RDFS}subClassOf>* {kind} .")
+        if filters.type is not None or company is None:
+            kind = NamedNode(filters.type or AG + "Relationship")
+            patterns.append(f"?r a ?t . ?t <{RDFS}subClassOf>* {kind} .")
         rows = self.store.query(
             f"""SELECT ?r (MAX(?date) AS ?on) WHERE {{
   {{ SELECT DISTINCT ?r WHERE {{ {" ".join(patterns)} }} }}
@@ -449,16 +506,27 @@ class Lookup:
         self,
         *,
         company: str | None = None,
+        partner: str | None = None,
         filters: Filters = Filters(),
         limit: int = 50,
         offset: int = 0,
     ) -> RelationshipPage:
-        """Relationships, newest first, optionally of one company (an IRI) and filtered."""
-        ids = self.relationship_ids(company=company, filters=filters)
+        """Relationships, newest first, optionally of one company (an IRI), or of two (the
+        ones they share), and filtered."""
+        ids = self.relationship_ids(company=company, partner=partner, filters=filters)
         return RelationshipPage(items=self.describe(ids[offset : offset + limit]), total=len(ids))
 
     def describe(self, iris: Sequence[str]) -> list[RelationshipOut]:
         """The relationships, in the order given, with participants, sources and evidence."""
+        memo = self._memo()
+        read = {
+            r.iri: r
+            for r in self._read_relationships([i for i in iris if i not in memo.relationships])
+        }
+        memo.keep_relationships(read.values())
+        return [read[i] if i in read else memo.relationships[i] for i in iris]
+
+    def _read_relationships(self, iris: Sequence[str]) -> list[RelationshipOut]:
         if not iris:
             return []
         rows = self.store.query(
@@ -549,11 +617,12 @@ class Lookup:
         identifier: str,
         filters: Filters = Filters(),
         *,
-        limit: int = 50,
+        limit: int = 20,
         offset: int = 0,
+        per_partner: int = PARTNER_RELATIONSHIPS,
     ) -> PartnersOut:
         """A company's partners (most shared relationships first), a page of them, each with
-        the relationships they share with it."""
+        the most recent ``per_partner`` relationships they share with it and their number."""
         iri = self.company_iri(identifier)
         ids = self.relationship_ids(company=iri, filters=filters)
         shared: dict[str, list[str]] = {}
@@ -570,13 +639,15 @@ class Lookup:
         order = {r: n for n, r in enumerate(ids)}
         ranked = sorted(shared, key=lambda p: (-len(shared[p]), p))
         page = ranked[offset : offset + limit]
-        wanted = sorted({r for p in page for r in shared[p]}, key=order.__getitem__)
+        latest = {p: sorted(shared[p], key=order.__getitem__)[:per_partner] for p in page}
+        wanted = sorted({r for p in page for r in latest[p]}, key=order.__getitem__)
         described = {r.iri: r for r in self.describe(wanted)}
         refs = self.refs([iri, *page])
         partners = [
             PartnerOut(
                 company=refs[p],
-                relationships=[described[r] for r in sorted(shared[p], key=order.__getitem__)],
+                relationships=[described[r] for r in latest[p]],
+                relationshipsTotal=len(shared[p]),
             )
             for p in page
         ]

@@ -513,7 +513,8 @@ def test_samsung_electronics_partners_include_arm_and_the_ai_ran_alliance(api: A
     partners = {p["company"]["id"]: p for p in answer["partners"]}
     assert list(partners) == ["ai-ran-alliance", "arm", "meta-platforms"]
     assert partners["ai-ran-alliance"]["company"] == AI_RAN_ALLIANCE
-    assert set(partners["arm"]) == {"company", "relationships"}
+    assert set(partners["arm"]) == {"company", "relationships", "relationshipsTotal"}
+    assert partners["arm"]["relationshipsTotal"] == 1
     assert partners["arm"]["company"]["wikidata"] == "Q296782"
     assert partners["arm"]["company"]["country"] == "Q145"
     [arm] = partners["arm"]["relationships"]
@@ -544,6 +545,7 @@ def test_partners_with_several_relationships_come_first_newest_first(api: Api) -
         HD_SIEMENS_MOU_2023,
         HD_SIEMENS_MOU_2022,
     ]
+    assert hd["relationshipsTotal"] == 3
     jv = api.json("/companies/sk-telecom/partners")
     assert [p["company"]["id"] for p in jv["partners"]] == [
         "deutsche-telekom",
@@ -621,6 +623,33 @@ def test_partner_filters(
     assert answer["company"]["id"] == company
     found = {p["company"]["id"]: _iris(p["relationships"]) for p in answer["partners"]}
     assert found == expected
+
+
+def test_per_partner_lists_the_most_recent_shared_relationships_and_counts_all(
+    api: Api,
+) -> None:
+    [two] = api.json("/companies/siemens/partners", per_partner=2)["partners"]
+    assert _iris(two["relationships"]) == [HD_SIEMENS_CODEV, HD_SIEMENS_MOU_2023]
+    assert two["relationshipsTotal"] == 3
+    [none] = api.json("/companies/siemens/partners", per_partner=0)["partners"]
+    assert none["relationships"] == []
+    assert none["relationshipsTotal"] == 3
+    _problem(api.get("/companies/siemens/partners?per_partner=101"), 400)
+    _problem(api.get("/companies/siemens/partners?per_partner=-1"), 400)
+
+
+def test_relationships_two_companies_share(api: Api) -> None:
+    shared = api.json("/relationships", company="siemens", partner="hd-hyundai")
+    assert _iris(shared["items"]) == [HD_SIEMENS_CODEV, HD_SIEMENS_MOU_2023, HD_SIEMENS_MOU_2022]
+    assert shared["total"] == 3
+    assert api.json("/relationships", company="hd-hyundai", partner="Q81230") == shared
+    assert api.json("/relationships", company="siemens", partner="kia") == {
+        "items": [],
+        "total": 0,
+    }
+    _problem(api.get("/relationships?partner=siemens"), 400)
+    _problem(api.get("/relationships?company=siemens&partner=no-such-firm"), 404)
+    _problem(api.get("/relationships?company=siemens&partner=%22%7D%23"), 400)
 
 
 @pytest.mark.parametrize(
@@ -1352,6 +1381,31 @@ def test_the_etags_change_after_an_article_is_posted(own_api: Api) -> None:
         assert own_api.get(url, **{"if-none-match": etag}).status_code == 200, url
     detail = own_api.json("/companies/lg-electronics")
     assert len(detail["relationships"]) == 2
+
+
+def test_names_and_relationships_read_before_a_write_are_not_served_after_it(
+    own_api: Api,
+) -> None:
+    """Lookups keep names and relationship descriptions between requests; a write (here a
+    plain SPARQL update on the store) must make them read again."""
+    before = own_api.json("/companies/siemens/partners")
+    [hd] = before["partners"]
+    assert hd["company"]["label"]["en"] == "HD Hyundai"
+    store = own_api.app.state.context.store
+    store.update(
+        f"""INSERT DATA {{ GRAPH <https://w3id.org/alliancegraph/graph/reference> {{
+  <{ORG}hd-hyundai> <http://www.w3.org/2000/01/rdf-schema#label> "A HD Hyundai"@en .
+  <{HD_SIEMENS_CODEV}> <https://w3id.org/alliancegraph/ontology#domain>
+      <https://w3id.org/alliancegraph/domain/XR> . }} }}"""
+    )
+    [after] = own_api.json("/companies/siemens/partners")["partners"]
+    assert after["company"]["label"]["en"] == "A HD Hyundai"
+    assert "XR" in after["relationships"][0]["domains"]
+    assert "XR" not in hd["relationships"][0]["domains"]
+    assert own_api.json("/companies/hd-hyundai")["company"]["label"]["en"] == "A HD Hyundai"
+    memo = own_api.app.state.lookup._current  # the memo the answers above went through
+    assert memo.generation == store.generation
+    assert ORG + "hd-hyundai" in memo.refs
 
 
 # --- pagination -----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from service.conneg import negotiate
 from service.context import ServiceContext
 from service.errors import InvalidParameter, NotFound
 from service.lookup import (
+    PARTNER_RELATIONSHIPS,
     CompanyDetail,
     CompanyPage,
     DomainCompanies,
@@ -166,8 +167,13 @@ def _cache(request: Request) -> ResponseCache:
 
 
 def cached(request: Request, context: ServiceContext) -> Response | None:
-    """A 304 or a stored answer for this request, if there is one (before any work)."""
-    etag = _etag(context, request)
+    """A 304 or a stored answer for this request, if there is one (before any work).
+
+    The ETag is taken once, here, before the answer is computed, and ``_answer`` reuses it:
+    an answer computed while a write lands is then filed under the older version, which the
+    write has already made stale, never under the newer one.
+    """
+    etag = request.state.etag = _etag(context, request)
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
     hit = _cache(request).get(etag)
@@ -187,7 +193,7 @@ def _answer(
     links: dict[str, str] | None = None,
 ) -> Response:
     """The representation the client asks for, with ETag and Link headers."""
-    etag = _etag(context, request)
+    etag = getattr(request.state, "etag", None) or _etag(context, request)
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
     if links:
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
@@ -333,15 +339,22 @@ def partners(
     type: Annotated[str | None, Query(max_length=64, examples=["Partnership"])] = None,
     since: Annotated[str | None, Query(max_length=10, examples=["2024-01"])] = None,
     until: Annotated[str | None, Query(max_length=10)] = None,
-    limit: Limit = 50,
+    limit: Limit = 20,
     offset: Offset = 0,
+    per_partner: Annotated[
+        int, Query(ge=0, le=100, description="Shared relationships listed per partner.")
+    ] = PARTNER_RELATIONSHIPS,
 ) -> Response:
-    """The partners sharing the most relationships first, one page of them."""
+    """The partners sharing the most relationships first, one page of them, each with the
+    most recent relationships they share (``relationshipsTotal`` counts them all; the rest:
+    ``/relationships?company=…&partner=…``)."""
     require_reader(request, context.settings)
     if (hit := cached(request, context)) is not None:
         return hit
     filters = _filters(lookup, domain, type, since, until)
-    answer = lookup.partners(company, filters, limit=limit, offset=offset)
+    answer = lookup.partners(
+        company, filters, limit=limit, offset=offset, per_partner=per_partner
+    )
     iris = [r.iri for p in answer.partners for r in p.relationships]
     links = _page_links(request, context, answer.total, limit, offset)
     return _answer(request, context, answer, iris=iris, lookup=lookup, links=links)
@@ -357,6 +370,10 @@ def relationships(
     context: ContextDep,
     lookup: LookupDep,
     company: Annotated[str | None, Query(max_length=200)] = None,
+    partner: Annotated[
+        str | None,
+        Query(max_length=200, description="With company: the relationships the two share."),
+    ] = None,
     domain: Annotated[str | None, Query(max_length=64)] = None,
     type: Annotated[str | None, Query(max_length=64)] = None,
     since: Annotated[str | None, Query(max_length=10)] = None,
@@ -368,8 +385,13 @@ def relationships(
     if (hit := cached(request, context)) is not None:
         return hit
     filters = _filters(lookup, domain, type, since, until)
+    if partner and not company:
+        raise InvalidParameter("partner needs company: the relationships two companies share")
     iri = lookup.company_iri(company) if company else None
-    page = lookup.relationships(company=iri, filters=filters, limit=limit, offset=offset)
+    other = lookup.company_iri(partner) if partner else None
+    page = lookup.relationships(
+        company=iri, partner=other, filters=filters, limit=limit, offset=offset
+    )
     links = _page_links(request, context, page.total, limit, offset)
     iris = [r.iri for r in page.items]
     return _answer(request, context, page, iris=iris, lookup=lookup, links=links)

@@ -191,7 +191,7 @@ function drawNetwork(answer) {
         fill: color, "text-anchor": "middle", "dominant-baseline": "middle"},
       label + (count > 1 ? ` ×${count}` : "")));
     });
-    const count = partner.relationships.length;
+    const count = partner.relationshipsTotal;
     const radius = 9 + Math.min(count, 5) * 2;
     // The name sits outside the ring: beside the node on the left and right, above or below it
     // at the top and bottom.
@@ -282,6 +282,12 @@ function renderPartners(answer) {
       r.announcedOn ? el("time", {datetime: r.announcedOn}, formatDate(r.announcedOn, r.datePrecision))
         : el("span", {class: "muted"}, "undated"),
       " ", r.domains.map(domainNode)));
+    const more = partner.relationshipsTotal - partner.relationships.length;
+    if (more > 0) {
+      items.push(el("li", {class: "muted"}, `and ${more} more (`,
+        el("a", {href: "/relationships?" + new URLSearchParams({company: answer.company.id,
+          partner: ref.id, limit: 500})}, "all, as JSON"), ")"));
+    }
     list.append(el("li", {"data-partner": ref.id},
       el("a", {href: companyHref(ref.id), class: "partner-name"}, companyNames(ref)),
       ref.country ? el("span", {class: "muted"}, " · ", countryNode(ref.country)) : null,
@@ -400,8 +406,9 @@ async function refresh() {
     renderPartners(answer);
     renderTimeline(page);
     const filtered = filters.domain || filters.since || filters.until;
-    const partners = answer.partners.length;
-    setStatus(status, `${partners} partner${partners === 1 ? "" : "s"}, ` +
+    const partners = answer.total;
+    const shown = answer.partners.length < partners ? ` (the ${answer.partners.length} closest drawn)` : "";
+    setStatus(status, `${partners} partner${partners === 1 ? "" : "s"}${shown}, ` +
       `${page.total} relationship${page.total === 1 ? "" : "s"}` +
       (filtered ? " match the filters." : "."), false);
     main.dataset.loaded = "true";
