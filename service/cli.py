@@ -31,7 +31,7 @@ from rich.progress import (
 
 from service.config import Settings
 from service.context import ServiceContext
-from service.errors import AllianceGraphError, ValidationFailed
+from service.errors import AllianceGraphError, RemoteStoreError, ValidationFailed
 from service.federation import check_federation
 from service.ingest.rdf_load import LoadResult, bulk_load_file, load_files
 from service.rdf_formats import format_for_path
@@ -48,17 +48,18 @@ if TYPE_CHECKING:
     from service.link.linker import Linker
 
 StoreOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--store",
-        help="Embedded store folder (default: ALLIANCEGRAPH_STORE, else ./data/store).",
+        help="Embedded store folder (default: ALLIANCEGRAPH_STORE, else ./data/store), or the "
+        "query URL of a SPARQL 1.1 server (http(s)://…; see ALLIANCEGRAPH_STORE_* for the rest).",
         show_default=False,
     ),
 ]
 
 
 class State:
-    store: Path | None = None
+    store: str | None = None
 
 
 @app.callback()
@@ -70,7 +71,10 @@ def main(store: StoreOption = None) -> None:
 def _settings(**overrides: object) -> Settings:
     values = {k: v for k, v in overrides.items() if v is not None}
     if State.store is not None:
-        values["store"] = State.store
+        if State.store.startswith(("http://", "https://")):
+            values["store_query_url"] = State.store
+        else:
+            values["store"] = Path(State.store)
     try:
         return Settings(**values)  # type: ignore[arg-type]
     except ValidationError as error:
@@ -91,6 +95,9 @@ def _open(**overrides: object) -> ServiceContext:
             "on it?)",
             err=True,
         )
+        raise typer.Exit(1) from None
+    except RemoteStoreError as error:
+        typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
     if context.ontology_reloaded:
         err.print(f"[dim]ontology {context.ontology.version} loaded into the store[/dim]")
@@ -128,7 +135,7 @@ def serve(
     application = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
     err.print(
-        f"AllianceGraph serving {settings.store} on [bold]{base}[/bold]\n"
+        f"AllianceGraph serving {settings.store_name()} on [bold]{base}[/bold]\n"
         f"  SPARQL endpoint  {base}/sparql (query page in a browser)\n"
         f"  Graph Store      {base}/store?graph=IRI\n"
         f"  health           {base}/health\n"

@@ -26,6 +26,38 @@ class Settings(BaseSettings):
 
     env: Literal["dev", "prod"] = "dev"
     store: Path = Field(default=Path("data/store"), description="Embedded store folder.")
+    store_query_url: str | None = Field(
+        default=None,
+        description="A remote SPARQL 1.1 query endpoint: the store is that server, not the "
+        "embedded folder (see the README's deployment guide).",
+    )
+    store_update_url: str | None = Field(
+        default=None,
+        description="The remote SPARQL 1.1 update endpoint (default: the query URL, or "
+        "…/update when it ends with /query).",
+    )
+    store_gsp_url: str | None = Field(
+        default=None, description="The remote Graph Store HTTP Protocol endpoint (optional)."
+    )
+    store_user: str | None = Field(default=None, description="User for the remote store.")
+    store_password: SecretStr | None = None
+    store_auth: Literal["basic", "digest"] = Field(
+        default="basic", description="How the user and password are sent."
+    )
+    store_token: SecretStr | None = Field(
+        default=None, description="A bearer token for the remote store (instead of a user)."
+    )
+    store_dialect: Literal["auto", "oxigraph", "virtuoso", "generic"] = Field(
+        default="auto", description="The remote server's kind (auto: from its Server header)."
+    )
+    store_timeout_s: float = Field(default=60.0, gt=0, description="One remote request's limit.")
+    store_retries: int = Field(default=2, ge=0, description="Retries of a failed remote read.")
+    store_version_ttl_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long a replica trusts the store version it read (other replicas' "
+        "writes show in cached answers after at most this long).",
+    )
     api_key: SecretStr = SecretStr(DEV_API_KEY)
     base_iri: str = "https://w3id.org/alliancegraph/id/"
     graph_base_iri: str = "https://w3id.org/alliancegraph/graph/"
@@ -71,11 +103,25 @@ class Settings(BaseSettings):
             )
         if len(self.api_key.get_secret_value()) < 8:
             raise ValueError("ALLIANCEGRAPH_API_KEY must be at least 8 characters")
+        for name in ("store_query_url", "store_update_url", "store_gsp_url"):
+            value = getattr(self, name)
+            if value is not None and not value.startswith(("http://", "https://")):
+                raise ValueError(f"{name} must be an http(s) URL: {value!r}")
+        if self.store_token is not None and self.store_user is not None:
+            raise ValueError("give ALLIANCEGRAPH_STORE_TOKEN or ALLIANCEGRAPH_STORE_USER, not both")
         for name in ("base_iri", "graph_base_iri"):
             value = getattr(self, name)
             if not value.startswith(("http://", "https://")) or not value.endswith("/"):
                 raise ValueError(f"{name} must be an http(s) IRI ending with '/': {value!r}")
         return self
+
+    @property
+    def store_is_remote(self) -> bool:
+        return self.store_query_url is not None
+
+    def store_name(self) -> str:
+        """The store as people know it: the folder, or the remote query URL."""
+        return self.store_query_url or str(self.store)
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from functools import cached_property
 from service.config import Settings
 from service.namespaces import GraphNames
 from service.ontology import OntologyBundle, ensure_ontology
-from service.store.embedded import EmbeddedStore
+from service.store import open_store
 from service.store.port import Store
 from service.validation import ShapesGraph
 
@@ -23,7 +23,7 @@ class ServiceContext:
         self.settings = settings
         self.graphs = GraphNames(settings.graph_base_iri)
         self.ontology = OntologyBundle.from_dir(settings.ontology_dir)
-        self.store: Store = store if store is not None else EmbeddedStore(settings.store)
+        self.store: Store = store if store is not None else open_store(settings)
         self.ontology_reloaded = ensure_ontology(self.store, self.ontology, self.graphs)
         # Writes are serialised: each validates against the store as it will be committed.
         self.write_lock = threading.Lock()

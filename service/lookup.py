@@ -172,6 +172,14 @@ def _first(values: Sequence[str]) -> str | None:
     return sorted(values)[0] if values else None
 
 
+@dataclass(frozen=True)
+class _Skeleton:
+    """What ordering and pairing need of one relationship: its date and its parties."""
+
+    on: str  # the latest xsd:date lexical form, "" when undated
+    parties: frozenset[str]
+
+
 class _Memo:
     """What one version of the store says about companies and relationships, kept between
     requests: a hub firm is a participant of thousands of relationships, and its name or a
@@ -184,10 +192,15 @@ class _Memo:
         self._entries = entries
         self.refs: dict[str, CompanyRef] = {}
         self.relationships: dict[str, RelationshipOut] = {}
+        self.skeletons: dict[str, dict[str, _Skeleton]] = {}
 
     def keep_refs(self, refs: dict[str, CompanyRef]) -> None:
         if len(self.refs) + len(refs) <= self._entries:
             self.refs.update(refs)
+
+    def keep_skeleton(self, company: str, skeleton: dict[str, _Skeleton]) -> None:
+        if len(self.skeletons) < self._entries // 10:
+            self.skeletons[company] = skeleton
 
     def keep_relationships(self, described: Iterable[RelationshipOut]) -> None:
         for relationship in described:
@@ -473,27 +486,16 @@ class Lookup:
         a participant, member or alliance is a relationship (their ``rdfs:domain``), so the
         type is checked only when a type is asked for.
         """
-        patterns = []
-        for party in (company, partner):
-            if party is not None:
-                patterns.append(
-                    f"?r <{AG}participant>|<{AG}member>|<{AG}alliance> {NamedNode(party)} ."
-                )
-        if filters.domain is not None:
-            patterns.append(f"?r <{AG}domain> {NamedNode(filters.domain)} .")
-        if filters.type is not None or company is None:
-            kind = NamedNode(filters.type or AG + "Relationship")
-            patterns.append(f"?r a ?t . ?t <{RDFS}subClassOf>* {kind} .")
-        rows = self.store.query(
-            f"""SELECT ?r (MAX(?date) AS ?on) WHERE {{
-  {{ SELECT DISTINCT ?r WHERE {{ {" ".join(patterns)} }} }}
-  OPTIONAL {{ ?r <{AG}announcedOn> ?date }}
-}} GROUP BY ?r"""
-        )
-        dated = [
-            (row["r"].value, row["on"].value if row["on"] is not None else "")
-            for row in solutions(rows)
-        ]
+        if company is not None:
+            skeleton = self._skeleton(company)
+            keep = set(skeleton)
+            if partner is not None:
+                keep = {r for r in keep if partner in skeleton[r].parties}
+            if filters.domain is not None or filters.type is not None:
+                keep &= self._filtered(company, filters)
+            dated = [(r, skeleton[r].on) for r in keep]
+        else:
+            dated = self._dated(filters)
         if filters.since is not None or filters.until is not None:
             # Dates are xsd:date lexical forms, so they compare as strings.
             low = filters.since.isoformat() if filters.since else ""
@@ -501,6 +503,69 @@ class Lookup:
             dated = [(r, on) for r, on in dated if on and low <= on <= high]
         dated.sort(key=lambda pair: (pair[1] == "", _inverted(pair[1]), pair[0]))
         return [r for r, _ in dated]
+
+    def _skeleton(self, company: str) -> dict[str, _Skeleton]:
+        """A company's relationships with their dates and parties, read once per version of
+        the store (hub firms have thousands; every lookup of the firm starts from these)."""
+        memo = self._memo()
+        known = memo.skeletons.get(company)
+        if known is not None:
+            return known
+        node, participant, member, alliance = (
+            NamedNode(company),
+            f"<{AG}participant>",
+            f"<{AG}member>",
+            f"<{AG}alliance>",
+        )
+        # Three plain joins and a union: much cheaper than one alternative path both ways.
+        rows = self.store.query(
+            f"""SELECT ?r ?p ?on WHERE {{
+  {{ ?r {participant} {node} . ?r {participant} ?p }}
+  UNION {{ ?r {member} {node} . ?r {alliance} ?p }}
+  UNION {{ ?r {alliance} {node} . ?r {member} ?p }}
+  UNION {{ ?r {participant}|{member}|{alliance} {node} . ?r <{AG}announcedOn> ?on }}
+}}"""
+        )
+        parties: dict[str, set[str]] = {}
+        dates: dict[str, str] = {}
+        for row in solutions(rows):
+            r = row["r"].value
+            found = parties.setdefault(r, {company})
+            if row["p"] is not None:
+                found.add(row["p"].value)
+            elif row["on"] is not None:
+                dates[r] = max(dates.get(r, ""), row["on"].value)
+        skeleton = {r: _Skeleton(dates.get(r, ""), frozenset(p)) for r, p in parties.items()}
+        memo.keep_skeleton(company, skeleton)
+        return skeleton
+
+    def _filtered(self, company: str, filters: Filters) -> set[str]:
+        """A company's relationships in the filters' domain and of their type."""
+        patterns = [f"?r <{AG}participant>|<{AG}member>|<{AG}alliance> {NamedNode(company)} ."]
+        if filters.domain is not None:
+            patterns.append(f"?r <{AG}domain> {NamedNode(filters.domain)} .")
+        if filters.type is not None:
+            patterns.append(f"?r a ?t . ?t <{RDFS}subClassOf>* {NamedNode(filters.type)} .")
+        rows = self.store.query(f"SELECT DISTINCT ?r WHERE {{ {' '.join(patterns)} }}")
+        return {row["r"].value for row in solutions(rows)}
+
+    def _dated(self, filters: Filters) -> list[tuple[str, str]]:
+        """Every relationship in the filters' domain and of their type, with its date."""
+        patterns = []
+        if filters.domain is not None:
+            patterns.append(f"?r <{AG}domain> {NamedNode(filters.domain)} .")
+        kind = NamedNode(filters.type or AG + "Relationship")
+        patterns.append(f"?r a ?t . ?t <{RDFS}subClassOf>* {kind} .")
+        rows = self.store.query(
+            f"""SELECT ?r (MAX(?date) AS ?on) WHERE {{
+  {{ SELECT DISTINCT ?r WHERE {{ {" ".join(patterns)} }} }}
+  OPTIONAL {{ ?r <{AG}announcedOn> ?date }}
+}} GROUP BY ?r"""
+        )
+        return [
+            (row["r"].value, row["on"].value if row["on"] is not None else "")
+            for row in solutions(rows)
+        ]
 
     def relationships(
         self,
@@ -625,17 +690,12 @@ class Lookup:
         the most recent ``per_partner`` relationships they share with it and their number."""
         iri = self.company_iri(identifier)
         ids = self.relationship_ids(company=iri, filters=filters)
+        skeleton = self._skeleton(iri)
         shared: dict[str, list[str]] = {}
-        if ids:
-            rows = self.store.query(
-                f"""SELECT DISTINCT ?r ?p WHERE {{
-  VALUES ?r {{ {_iri_list(ids)} }}
-  ?r <{AG}participant>|<{AG}member>|<{AG}alliance> ?p .
-  FILTER (?p != {NamedNode(iri)})
-}}"""
-            )
-            for row in solutions(rows):
-                shared.setdefault(row["p"].value, []).append(row["r"].value)
+        for r in ids:
+            for p in skeleton[r].parties:
+                if p != iri:
+                    shared.setdefault(p, []).append(r)
         order = {r: n for n, r in enumerate(ids)}
         ranked = sorted(shared, key=lambda p: (-len(shared[p]), p))
         page = ranked[offset : offset + limit]

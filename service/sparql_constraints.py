@@ -19,7 +19,7 @@ import rdflib
 from pyoxigraph import DefaultGraph, Quad
 from rdflib.namespace import SH
 
-from service.store.port import solutions
+from service.store.port import Row, solutions
 
 _PLACEHOLDER = re.compile(r"\{[$?](this|value|path)\}")
 # A subquery cannot declare prefixes: declarations in a constraint's text are hoisted.
@@ -89,7 +89,7 @@ def extract_sparql_constraints(shapes: rdflib.Graph) -> list[SparqlConstraint]:
 
 def evaluate(
     constraints: Iterable[SparqlConstraint], triples: Iterable[pyoxigraph.Triple]
-) -> list[tuple[SparqlConstraint, pyoxigraph.QuerySolution]]:
+) -> list[tuple[SparqlConstraint, Row]]:
     """The violating solutions of each constraint over the given triples."""
     store = pyoxigraph.Store()
     store.extend(Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples)

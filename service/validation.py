@@ -23,6 +23,7 @@ from service.namespaces import SHAPES
 from service.ontology import OntologyBundle
 from service.rdflib_bridge import n_triples, to_rdflib_term
 from service.sparql_constraints import SparqlConstraint, extract_sparql_constraints
+from service.store.port import Row
 
 
 class Severity(Enum):
@@ -225,9 +226,7 @@ class ShapesGraph:
         return ValidationReport(results, [report])
 
 
-def _add_sparql_result(
-    report: rdflib.Graph, constraint: SparqlConstraint, row: pyoxigraph.QuerySolution
-) -> None:
+def _add_sparql_result(report: rdflib.Graph, constraint: SparqlConstraint, row: Row) -> None:
     """Record one SPARQL-constraint result in the SHACL report graph, as pySHACL would."""
     this, path, value = row["this"], row["path"], row["value"]
     result = rdflib.BNode()

@@ -13,6 +13,8 @@ from service.config import PROJECT_ROOT, Settings
 from service.context import ServiceContext
 from service.ingest.rdf_load import load_file
 from service.store.embedded import EmbeddedStore
+from service.store.port import Store
+from tests.stores import STORE_KINDS, Servers, new_store
 
 # Nothing reaches the internet: linking is off unless a test points it at a loopback server.
 os.environ["ALLIANCEGRAPH_WIKIDATA_ENDPOINT"] = ""
@@ -29,6 +31,45 @@ def canonical_quads(store_path: Path) -> set[str]:
     store.close()
     dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
     return {str(q) for q in dataset}
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """The remote SPARQL servers of the session (started on first use)."""
+    started = Servers(tmp_path_factory.mktemp("servers"))
+    yield started
+    started.close()
+
+
+#: One parameter per kind of store; the Virtuoso one is marked (``-m "not virtuoso"``).
+STORE_PARAMS = [
+    pytest.param(kind, marks=[getattr(pytest.mark, kind)] if kind != "embedded" else [])
+    for kind in STORE_KINDS
+]
+
+
+@pytest.fixture(params=STORE_PARAMS)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
+
+
+def open_test_store(kind: str, servers: Servers) -> Store:
+    """An empty store of ``kind``; skips (fails under CI) when its server is not installed."""
+    try:
+        return new_store(kind, servers)
+    except LookupError as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{kind}: {missing}")
+        pytest.skip(f"{kind}: {missing}")
+
+
+@pytest.fixture
+def any_store(store_kind: str, servers: Servers) -> Iterator[Store]:
+    """An empty store of each kind: embedded, Oxigraph server, Virtuoso."""
+    store = open_test_store(store_kind, servers)
+    yield store
+    store.close()
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Triple
+from pyoxigraph import NamedNode, Quad, RdfFormat, Triple
 
 from service.errors import QuerySyntaxError, RdfSyntaxError
 from service.store.port import GraphName, QueryResult
+from service.store.sparql_text import replacement_update
 
 
 class EmbeddedStore:
@@ -86,24 +87,10 @@ class EmbeddedStore:
         Terms are written with pyoxigraph's own N-Triples forms, so nothing user-supplied is
         pasted into the update text unescaped.
         """
-        operations: list[str] = []
-        inserts: dict[GraphName, list[str]] = {}
-        for graph, triples in graphs.items():
-            default = isinstance(graph, DefaultGraph)
-            operations.append("DROP SILENT DEFAULT" if default else f"DROP SILENT GRAPH {graph}")
-            inserts[graph] = [f"{t.subject} {t.predicate} {t.object} ." for t in triples]
-        removals = _blocks(_by_graph(remove))
-        if removals:
-            operations.append(f"DELETE DATA {{\n{removals}\n}}")
-        for graph, lines in _by_graph(add).items():
-            inserts.setdefault(graph, []).extend(lines)
-        # One INSERT DATA for all graphs: a blank node shared by two graphs stays one node.
-        additions = _blocks(inserts)
-        if additions:
-            operations.append(f"INSERT DATA {{\n{additions}\n}}")
-        if operations:
+        update = replacement_update(graphs, remove, add)
+        if update is not None:
             self._generation += 1
-            self._store.update(" ;\n".join(operations))
+            self._store.update(update)
 
     def contains_graph(self, graph: NamedNode) -> bool:
         """Whether a named graph holds at least one quad."""
@@ -179,21 +166,3 @@ class _Counter:
         quad = next(self._quads)
         self.count += 1
         return quad
-
-
-def _by_graph(quads: Iterable[Quad]) -> dict[GraphName, list[str]]:
-    grouped: dict[GraphName, list[str]] = {}
-    for quad in quads:
-        line = f"{quad.subject} {quad.predicate} {quad.object} ."
-        grouped.setdefault(quad.graph_name, []).append(line)  # type: ignore[arg-type]
-    return grouped
-
-
-def _blocks(lines_by_graph: Mapping[GraphName, list[str]]) -> str:
-    blocks = []
-    for graph, lines in lines_by_graph.items():
-        if not lines:
-            continue
-        body = "\n".join(lines)
-        blocks.append(body if isinstance(graph, DefaultGraph) else f"GRAPH {graph} {{\n{body}\n}}")
-    return "\n".join(blocks)

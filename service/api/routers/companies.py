@@ -352,9 +352,7 @@ def partners(
     if (hit := cached(request, context)) is not None:
         return hit
     filters = _filters(lookup, domain, type, since, until)
-    answer = lookup.partners(
-        company, filters, limit=limit, offset=offset, per_partner=per_partner
-    )
+    answer = lookup.partners(company, filters, limit=limit, offset=offset, per_partner=per_partner)
     iris = [r.iri for p in answer.partners for r in p.relationships]
     links = _page_links(request, context, answer.total, limit, offset)
     return _answer(request, context, answer, iris=iris, lookup=lookup, links=links)

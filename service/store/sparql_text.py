@@ -1,0 +1,80 @@
+"""SPARQL Update text for the Store port's writes, shared by every adapter.
+
+Terms are written with pyoxigraph's own N-Triples forms (``str(term)``), so nothing
+user-supplied is pasted into an update unescaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from pyoxigraph import BlankNode, DefaultGraph, Quad, Triple
+
+from service.store.port import GraphName
+
+
+def graph_ref(graph: GraphName) -> str:
+    """``DEFAULT`` or ``GRAPH <iri>``, as DROP and CLEAR want it."""
+    return "DEFAULT" if isinstance(graph, DefaultGraph) else f"GRAPH {graph}"
+
+
+def replacement_operations(
+    graphs: Mapping[GraphName, Iterable[Triple]],
+    remove: Iterable[Quad] = (),
+    add: Iterable[Quad] = (),
+) -> tuple[list[str], dict[GraphName, list[str]]]:
+    """The DROP and DELETE DATA operations of a replacement, and the lines to insert by graph.
+
+    The caller writes the insertions (one INSERT DATA, or a form its server accepts), so a
+    blank node shared by two graphs stays one node.
+    """
+    operations: list[str] = []
+    inserts: dict[GraphName, list[str]] = {}
+    for graph, triples in graphs.items():
+        operations.append(f"DROP SILENT {graph_ref(graph)}")
+        inserts[graph] = [f"{t.subject} {t.predicate} {t.object} ." for t in triples]
+    removals = blocks(by_graph(remove))
+    if removals:
+        operations.append(f"DELETE DATA {{\n{removals}\n}}")
+    for graph, lines in by_graph(add).items():
+        inserts.setdefault(graph, []).extend(lines)
+    return operations, inserts
+
+
+def replacement_update(
+    graphs: Mapping[GraphName, Iterable[Triple]],
+    remove: Iterable[Quad] = (),
+    add: Iterable[Quad] = (),
+) -> str | None:
+    """One SPARQL update (DROP, DELETE DATA, then one INSERT DATA) that replaces ``graphs`` and
+    changes single quads; None when there is nothing to do."""
+    operations, inserts = replacement_operations(graphs, remove, add)
+    additions = blocks(inserts)
+    if additions:
+        operations.append(f"INSERT DATA {{\n{additions}\n}}")
+    return " ;\n".join(operations) if operations else None
+
+
+def by_graph(quads: Iterable[Quad]) -> dict[GraphName, list[str]]:
+    """N-Triples lines of quads, grouped by graph."""
+    grouped: dict[GraphName, list[str]] = {}
+    for quad in quads:
+        line = f"{quad.subject} {quad.predicate} {quad.object} ."
+        grouped.setdefault(quad.graph_name, []).append(line)  # type: ignore[arg-type]
+    return grouped
+
+
+def blocks(lines_by_graph: Mapping[GraphName, list[str]]) -> str:
+    """Quad-data blocks (``GRAPH <g> { ... }``, or bare lines for the default graph)."""
+    written = []
+    for graph, lines in lines_by_graph.items():
+        if not lines:
+            continue
+        body = "\n".join(lines)
+        written.append(body if isinstance(graph, DefaultGraph) else f"GRAPH {graph} {{\n{body}\n}}")
+    return "\n".join(written)
+
+
+def has_blank_nodes(quads: Iterable[Quad | Triple]) -> bool:
+    """Whether any subject or object is a blank node."""
+    return any(isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode) for q in quads)

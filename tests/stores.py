@@ -1,0 +1,163 @@
+"""The stores the parametrized suites run on: embedded, an Oxigraph server, a Virtuoso server.
+
+Each remote server is started once per test session on 127.0.0.1 (``oxigraph serve`` from the
+pip package; Virtuoso from Debian's ``virtuoso-opensource`` where the Makefile could install it)
+and emptied before each test that asks for a store, so every test starts from nothing as with a
+fresh embedded store.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.config import Settings
+from service.store.embedded import EmbeddedStore
+from service.store.port import Store
+from service.store.remote import DialectName, RemoteEndpoint, RemoteStore
+from tests.server import free_port
+from tests.virtuoso_server import VirtuosoServer, virtuoso_executable, virtuoso_server
+from tests.wikidata_server import _stop, _wait_ready, oxigraph_executable
+
+#: The kinds of store, in the order the parametrized tests show them.
+STORE_KINDS = ("embedded", "oxigraph", "virtuoso")
+GRAPH_BASE = Settings().graph_base_iri
+
+
+@dataclass(frozen=True)
+class RemoteServer:
+    """A running SPARQL server and how to reach it."""
+
+    kind: str
+    endpoint: RemoteEndpoint
+
+    @property
+    def dialect(self) -> DialectName:
+        return "virtuoso" if self.kind == "virtuoso" else "oxigraph"
+
+    def settings(self, settings: Settings) -> Settings:
+        """``settings`` pointed at this server (what ``ALLIANCEGRAPH_STORE_*`` would say)."""
+        endpoint = self.endpoint
+        return settings.model_copy(
+            update={
+                "store_query_url": endpoint.query_url,
+                "store_update_url": endpoint.update_url,
+                "store_gsp_url": endpoint.gsp_url,
+                "store_user": endpoint.user,
+                "store_password": endpoint.password,
+                "store_auth": endpoint.auth_scheme,
+                "store_dialect": self.dialect,
+                "store_version_ttl_s": 0.0,
+            }
+        )
+
+    def store(self) -> RemoteStore:
+        """A new adapter on this server (tests see other replicas' writes at once)."""
+        return RemoteStore(
+            self.endpoint, graph_base_iri=GRAPH_BASE, dialect=self.dialect, version_ttl_s=0.0
+        )
+
+    def clear(self) -> None:
+        """Remove every graph we could have written (not the server's own graphs)."""
+        store = self.store()
+        try:
+            graphs = [*store.named_graphs(), store.version_graph]
+            store.update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs))
+            store.update(f"DROP SILENT GRAPH {store.version_graph}")
+            if store.dialect.writable_default_graph:
+                store.update("DROP SILENT DEFAULT")
+        finally:
+            store.close()
+
+
+@contextmanager
+def oxigraph_server(workdir: Path) -> Iterator[RemoteServer]:
+    """A read-write ``oxigraph serve`` on a fresh on-disk store under ``workdir``."""
+    location = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=workdir))
+    log = location.with_name(location.name + ".log")
+    for _attempt in range(3):  # another process may take the free port before the server binds
+        base = f"http://127.0.0.1:{free_port()}"
+        with log.open("wb") as stderr:
+            process = subprocess.Popen(
+                [
+                    str(oxigraph_executable()),
+                    "serve",
+                    "--location",
+                    str(location),
+                    "--bind",
+                    base.removeprefix("http://"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        try:
+            if not _wait_ready(process, base, log, 30.0):
+                continue
+            yield RemoteServer(
+                "oxigraph",
+                RemoteEndpoint(
+                    query_url=base + "/query", update_url=base + "/update", gsp_url=base + "/store"
+                ),
+            )
+            return
+        finally:
+            _stop(process)
+    raise RuntimeError("oxigraph serve exited on start: " + log.read_text(errors="replace"))
+
+
+def _virtuoso_remote(server: VirtuosoServer) -> RemoteServer:
+    return RemoteServer(
+        "virtuoso",
+        RemoteEndpoint(
+            query_url=server.query_url,
+            update_url=server.update_url,
+            gsp_url=server.gsp_url,
+            user=server.user,
+            password=server.password,
+            auth_scheme="digest",
+        ),
+    )
+
+
+class Servers:
+    """The remote servers of a test session, each started on first use and stopped at the end."""
+
+    def __init__(self, workdir: Path) -> None:
+        self._workdir = workdir
+        self._exits = ExitStack()
+        self._started: dict[str, RemoteServer] = {}
+
+    def get(self, kind: str) -> RemoteServer:
+        """The running server of ``kind`` (``oxigraph`` or ``virtuoso``).
+
+        :raises LookupError: when that server is not installed here (the reason says what to do).
+        """
+        if kind not in self._started:
+            if kind == "oxigraph":
+                self._started[kind] = self._exits.enter_context(oxigraph_server(self._workdir))
+            elif kind == "virtuoso":
+                if virtuoso_executable() is None:
+                    raise LookupError(
+                        "Virtuoso is not installed (make test installs the Debian package "
+                        "virtuoso-opensource where it runs as root with apt-get)"
+                    )
+                self._started[kind] = _virtuoso_remote(self._exits.enter_context(virtuoso_server()))
+            else:
+                raise ValueError(kind)
+        return self._started[kind]
+
+    def close(self) -> None:
+        self._exits.close()
+
+
+def new_store(kind: str, servers: Servers) -> Store:
+    """An empty store of ``kind``: a new in-memory embedded store, or an emptied server."""
+    if kind == "embedded":
+        return EmbeddedStore()
+    server = servers.get(kind)
+    server.clear()
+    return server.store()
