@@ -7,9 +7,18 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from pyoxigraph import (
+    CanonicalizationAlgorithm,
+    Dataset,
+    NamedNode,
+    RdfFormat,
+    Triple,
+    parse,
+)
 
 from service.api.app import create_app
 from service.config import Settings
+from service.namespaces import AG
 from service.store.embedded import EmbeddedStore
 from tests.conftest import EXAMPLES, REFERENCE_GRAPH
 
@@ -146,13 +155,35 @@ def test_sparql_body_over_the_limit_is_413(settings: Settings) -> None:
         _problem(response, 413)
 
 
-def test_ontology_page_is_html_and_turtle_on_request(client: TestClient) -> None:
+def test_ontology_page_is_html_and_rdf_on_request(client: TestClient) -> None:
     page = client.get("/ontology")
     assert page.headers["content-type"].startswith("text/html")
     assert 'id="JointVentureAgreement"' in page.text
     turtle = client.get("/ontology", headers={"accept": "text/turtle"})
     assert turtle.headers["content-type"].startswith("text/turtle")
     assert "ag:Partnership" in turtle.text
+    graphs = {}
+    for media, rdf_format in [
+        ("text/turtle", RdfFormat.TURTLE),
+        ("application/ld+json", RdfFormat.JSON_LD),
+        ("application/n-triples", RdfFormat.N_TRIPLES),
+    ]:
+        answer = client.get("/ontology", headers={"accept": media})
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith(media)
+        assert answer.headers["vary"] == "Accept"
+        dataset = Dataset(parse(answer.content, format=rdf_format))
+        dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)  # blank nodes compare
+        graphs[media] = {Triple(q.subject, q.predicate, q.object) for q in dataset}
+    partnership = Triple(
+        NamedNode(AG + "Partnership"),
+        NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        NamedNode("http://www.w3.org/2002/07/owl#Class"),
+    )
+    assert partnership in graphs["text/turtle"]
+    assert graphs["application/ld+json"] == graphs["text/turtle"]
+    assert graphs["application/n-triples"] == graphs["text/turtle"]
+    _problem(client.get("/ontology", headers={"accept": "image/png"}), 406)
 
 
 def test_unknown_route_is_a_404_problem(client: TestClient) -> None:
