@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,32 +123,59 @@ def _virtuoso_remote(server: VirtuosoServer) -> RemoteServer:
     )
 
 
+class _PooledStore(RemoteStore):
+    """A remote store that gives its server back to the pool when closed."""
+
+    def __init__(self, server: RemoteServer, release: Callable[[], None]) -> None:
+        super().__init__(
+            server.endpoint, graph_base_iri=GRAPH_BASE, dialect=server.dialect, version_ttl_s=0.0
+        )
+        self._release = release
+
+    def close(self) -> None:
+        super().close()
+        self._release()
+
+
 class Servers:
-    """The remote servers of a test session, each started on first use and stopped at the end."""
+    """The remote servers of a test session: started on demand, one per store in use at once
+    (a module's app and a test's own app each get a server of their own), emptied when handed
+    out again, stopped at the end of the session."""
 
     def __init__(self, workdir: Path) -> None:
         self._workdir = workdir
         self._exits = ExitStack()
-        self._started: dict[str, RemoteServer] = {}
+        self._free: dict[str, list[RemoteServer]] = {}
 
-    def get(self, kind: str) -> RemoteServer:
-        """The running server of ``kind`` (``oxigraph`` or ``virtuoso``).
+    def _start(self, kind: str) -> RemoteServer:
+        if kind == "oxigraph":
+            return self._exits.enter_context(oxigraph_server(self._workdir))
+        if kind == "virtuoso":
+            if virtuoso_executable() is None:
+                raise LookupError(
+                    "Virtuoso is not installed (make test installs the Debian package "
+                    "virtuoso-opensource where it runs as root with apt-get)"
+                )
+            return _virtuoso_remote(self._exits.enter_context(virtuoso_server()))
+        raise ValueError(kind)
 
-        :raises LookupError: when that server is not installed here (the reason says what to do).
+    def acquire(self, kind: str) -> RemoteServer:
+        """An empty server of ``kind`` that no open store uses.
+
+        :raises LookupError: when that server is not installed here (the reason says why).
         """
-        if kind not in self._started:
-            if kind == "oxigraph":
-                self._started[kind] = self._exits.enter_context(oxigraph_server(self._workdir))
-            elif kind == "virtuoso":
-                if virtuoso_executable() is None:
-                    raise LookupError(
-                        "Virtuoso is not installed (make test installs the Debian package "
-                        "virtuoso-opensource where it runs as root with apt-get)"
-                    )
-                self._started[kind] = _virtuoso_remote(self._exits.enter_context(virtuoso_server()))
-            else:
-                raise ValueError(kind)
-        return self._started[kind]
+        free = self._free.setdefault(kind, [])
+        server = free.pop() if free else self._start(kind)
+        server.clear()
+        return server
+
+    def release(self, server: RemoteServer) -> None:
+        self._free.setdefault(server.kind, []).append(server)
+
+    def store(self, kind: str) -> RemoteStore:
+        """A store on a server of its own until it is closed."""
+        server = self.acquire(kind)
+        return _PooledStore(server, lambda: self.release(server))
 
     def close(self) -> None:
         self._exits.close()
@@ -158,6 +185,4 @@ def new_store(kind: str, servers: Servers) -> Store:
     """An empty store of ``kind``: a new in-memory embedded store, or an emptied server."""
     if kind == "embedded":
         return EmbeddedStore()
-    server = servers.get(kind)
-    server.clear()
-    return server.store()
+    return servers.store(kind)

@@ -19,7 +19,9 @@ What the adapter makes the same on every server (see :class:`Dialect`):
 from __future__ import annotations
 
 import io
+import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -72,6 +74,13 @@ class Dialect:
     blank_nodes_in_insert_data: bool = True
     #: Whether the server has a default graph of its own that can be written.
     writable_default_graph: bool = True
+    #: The most triples one INSERT DATA may hold (None: no limit); more go in several
+    #: operations of the same request.
+    max_insert_triples: int | None = None
+    #: The response header by which the server says it cut a result short, if it has one.
+    truncation_header: str | None = None
+    #: Whether a graph read must be checked against a count (the server may cut it silently).
+    count_graph_reads: bool = False
 
 
 OXIGRAPH = Dialect("oxigraph", union_params=(("union-default-graph", ""),))
@@ -86,6 +95,9 @@ VIRTUOSO = Dialect(
     ),
     blank_nodes_in_insert_data=False,
     writable_default_graph=False,
+    max_insert_triples=2_000,  # its parser runs out of memory near 5,000
+    truncation_header="x-sparql-maxrows",
+    count_graph_reads=True,
 )
 #: A server that already answers queries over the union of its graphs by default.
 GENERIC = Dialect("generic")
@@ -296,8 +308,27 @@ class RemoteStore:
                 form.append(("default-graph-uri", graph.value))
         for graph in named_graphs or ():
             form.append(("named-graph-uri", graph.value))
-        response = self._send_read(form, accept=f"{_RESULTS_JSON}, {_N_TRIPLES};q=0.9")
+        response = self._send_read(form, accept=_accept_for(text))
+        self._refuse_truncated(response)
         return _parse_answer(response)
+
+    def _refuse_truncated(self, response: httpx.Response) -> None:
+        """A result the server cut at its row limit is an error, never a silent part."""
+        header = self.dialect.truncation_header
+        limit = response.headers.get(header) if header else None
+        if limit is None or not limit.strip().isdigit():
+            return
+        media = response.headers.get("content-type", "")
+        if "json" in media:
+            rows = len(json.loads(response.content).get("results", {}).get("bindings", []))
+        else:
+            rows = sum(1 for line in response.content.splitlines() if line.strip())
+        if rows >= int(limit):
+            raise RemoteStoreError(
+                f"the store cut the result at its limit of {limit} rows (Virtuoso's "
+                "ResultSetMaxRows in [SPARQL] of virtuoso.ini): raise the limit, or ask for "
+                "less (LIMIT/OFFSET, a narrower pattern)"
+            )
 
     def _select(self, sparql: str) -> list[pyoxigraph.QuerySolution]:
         result = self.query(sparql)
@@ -324,12 +355,12 @@ class RemoteStore:
         the old or the new content (on servers that apply a request atomically)."""
         operations, inserts = replacement_operations(graphs, remove, add)
         additions = blocks(inserts)
-        if additions:
-            if self.dialect.blank_nodes_in_insert_data or "_:" not in additions:
-                operations.append(f"INSERT DATA {{\n{additions}\n}}")
-            else:
-                # One template for all graphs: a blank node label stays one node.
-                operations.append(f"INSERT {{\n{additions}\n}} WHERE {{ BIND (1 AS ?one) }}")
+        if additions and not self.dialect.blank_nodes_in_insert_data and "_:" in additions:
+            # One template for all graphs: a blank node label stays one node.
+            operations.append(f"INSERT {{\n{additions}\n}} WHERE {{ BIND (1 AS ?one) }}")
+        elif additions:
+            for part in _parts(inserts, self.dialect.max_insert_triples):
+                operations.append(f"INSERT DATA {{\n{blocks(part)}\n}}")
         if operations:
             self._write(" ;\n".join(operations))
 
@@ -371,13 +402,50 @@ class RemoteStore:
             if not self.dialect.writable_default_graph:
                 return
             # Without the union parameters the default graph is the server's own.
-            form = [("query", "CONSTRUCT WHERE { ?s ?p ?o }")]
+            response = self._send_read(
+                [("query", "CONSTRUCT WHERE { ?s ?p ?o }")], accept=_N_TRIPLES
+            )
+        elif self.endpoint.gsp_url is not None:
+            # The Graph Store Protocol has no row limit (Virtuoso cuts query results).
+            found = self._get_graph(self.endpoint.gsp_url, graph)
+            if found is None:
+                return
+            response = found
         else:
-            form = [("query", f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")]
-        response = self._send_read(form, accept=_N_TRIPLES)
-        for triple in pyoxigraph.parse(response.content, format=_rdf_format(response)):
-            if isinstance(triple, Triple):
-                yield Quad(triple.subject, triple.predicate, triple.object, graph)
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+            response = self._send_read([("query", query)], accept=_N_TRIPLES)
+            self._refuse_truncated(response)
+        parsed = pyoxigraph.parse(response.content, format=_rdf_format(response))
+        quads = [Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
+        if self.dialect.count_graph_reads:
+            expected = self._count_graph(graph)
+            if len(quads) < expected:
+                raise RemoteStoreError(
+                    f"the store sent {len(quads)} of the {expected} triples of {graph}: it cuts "
+                    "results (Virtuoso: ResultSetMaxRows in [SPARQL] of virtuoso.ini); raise "
+                    "the limit above the largest graph"
+                )
+        yield from quads
+
+    def _get_graph(self, url: str, graph: NamedNode) -> httpx.Response | None:
+        """GET one graph from the Graph Store endpoint as N-Triples; None when it is absent."""
+        for attempt in range(self._retries + 1):
+            try:
+                response = self._client.get(
+                    url, params={"graph": graph.value}, headers={"Accept": _N_TRIPLES}
+                )
+            except httpx.TransportError as error:
+                if attempt < self._retries:
+                    time.sleep(0.2 * 2**attempt)
+                    continue
+                raise RemoteStoreError(f"cannot reach the store at {url}: {error}") from None
+            if response.status_code == 404:
+                return None
+            if response.status_code in _RETRIED_STATUS and attempt < self._retries:
+                time.sleep(0.2 * 2**attempt)
+                continue
+            return self._checked(response, url)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def count(self, graph: GraphName | None = None) -> int:
         """The number of quads in one graph, or in the whole dataset."""
@@ -426,6 +494,44 @@ class RemoteStore:
     def close(self) -> None:
         """Close the pooled connections."""
         self._client.close()
+
+
+def _parts(
+    inserts: Mapping[GraphName, list[str]], limit: int | None
+) -> Iterator[dict[GraphName, list[str]]]:
+    """The lines to insert, in parts of at most ``limit`` triples (all at once without one)."""
+    if limit is None:
+        yield dict(inserts)
+        return
+    part: dict[GraphName, list[str]] = {}
+    size = 0
+    for graph, lines in inserts.items():
+        at = 0
+        while at < len(lines):
+            chunk = lines[at : at + limit - size]
+            at += len(chunk)
+            part.setdefault(graph, []).extend(chunk)
+            size += len(chunk)
+            if size >= limit:
+                yield part
+                part, size = {}, 0
+    if part:
+        yield part
+
+
+_FORM_OF_QUERY = re.compile(
+    r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+    re.IGNORECASE,
+)
+
+
+def _accept_for(query: str) -> str:
+    """Results for SELECT and ASK, N-Triples for CONSTRUCT and DESCRIBE (some servers answer a
+    CONSTRUCT in the first type of a combined Accept, even a results format)."""
+    found = _FORM_OF_QUERY.match(query)
+    if found is None:
+        return f"{_RESULTS_JSON}, {_N_TRIPLES};q=0.9"
+    return _N_TRIPLES if found.group(1).upper() in ("CONSTRUCT", "DESCRIBE") else _RESULTS_JSON
 
 
 def _rdf_format(response: httpx.Response) -> RdfFormat:
