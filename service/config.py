@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     )
     store_timeout_s: float = Field(default=60.0, gt=0, description="One remote request's limit.")
     store_retries: int = Field(default=2, ge=0, description="Retries of a failed remote read.")
+    store_lease_s: float = Field(
+        default=300.0, gt=0, description="How long a dead replica's write lease blocks writers."
+    )
+    store_lease_wait_s: float = Field(
+        default=600.0, gt=0, description="How long a write waits for the lease."
+    )
     store_version_ttl_s: float = Field(
         default=1.0,
         ge=0,

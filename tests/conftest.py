@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,8 +48,9 @@ STORE_PARAMS = [
 ]
 
 
-@pytest.fixture(params=STORE_PARAMS)
+@pytest.fixture(scope="module", params=STORE_PARAMS)
 def store_kind(request: pytest.FixtureRequest) -> str:
+    """Each kind of store in turn (module scope, so a module's shared app runs on each)."""
     kind: str = request.param
     return kind
 
@@ -62,6 +63,13 @@ def open_test_store(kind: str, servers: Servers) -> Store:
         if os.environ.get("CI"):
             pytest.fail(f"{kind}: {missing}")
         pytest.skip(f"{kind}: {missing}")
+
+
+@pytest.fixture(scope="module")
+def make_store(store_kind: str, servers: Servers) -> Callable[[], Store]:
+    """Makes empty stores of each kind in turn, for apps and contexts of the parametrized
+    suites (``create_app(settings, make_store())``; the app closes the store it is given)."""
+    return lambda: open_test_store(store_kind, servers)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(store: Path, **env: str) -> Iterator[str]:
+def running_server(store: Path | str, **env: str) -> Iterator[str]:
     """A server process on a free loopback port; yields its base URL and stops it after."""
     port = free_port()
     executable = Path(sys.executable).with_name("alliancegraph")

@@ -37,4 +37,6 @@ def open_store(settings: Settings) -> Store:
         retries=settings.store_retries,
         dialect=settings.store_dialect,
         version_ttl_s=settings.store_version_ttl_s,
+        lease_s=settings.store_lease_s,
+        lease_wait_s=settings.store_lease_wait_s,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import BinaryIO
 
@@ -140,6 +141,11 @@ class EmbeddedStore:
             self._store.dump(output, rdf_format)
         else:
             self._store.dump(output, rdf_format, from_graph=graph)
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Nothing to hold: only one process can open an embedded store (RocksDB's lock), and
+        its writers are serialised by the service's own lock."""
+        return nullcontext()
 
     def flush(self) -> None:
         """Flush pyoxigraph's buffers to disk."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 from pyoxigraph import (
@@ -118,6 +119,11 @@ class Store(Protocol):
 
     def flush(self) -> None:
         """Make every acknowledged write durable."""
+        ...
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Hold the store's write lease: while held, no other process writes through this
+        port (a remote store shared by replicas; a no-op where one process owns the store)."""
         ...
 
     def close(self) -> None:

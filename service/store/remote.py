@@ -21,11 +21,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import random
 import re
 import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import BinaryIO, Literal
@@ -55,6 +57,9 @@ _FORM = "application/x-www-form-urlencoded"
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
 _SCHEMA_VERSION = NamedNode("https://schema.org/version")
+_LEASE = NamedNode("https://w3id.org/alliancegraph/ontology#WriteLease")
+_EXPIRES = NamedNode("https://schema.org/expires")
+_DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 _RETRIED_STATUS = {502, 503, 504}
 #: Quads per request of a bulk load.
 BULK_CHUNK = 5_000
@@ -95,7 +100,7 @@ VIRTUOSO = Dialect(
     ),
     blank_nodes_in_insert_data=False,
     writable_default_graph=False,
-    max_insert_triples=2_000,  # its parser runs out of memory near 5,000
+    max_insert_triples=400,  # its parser and SQL compiler give out on larger operations
     truncation_header="x-sparql-maxrows",
     count_graph_reads=True,
 )
@@ -139,6 +144,8 @@ class RemoteStore:
     :param graph_base_iri: where the store-version graph lives (``<graph base>system``).
     :param dialect: the server kind, or ``auto`` to tell it from the ``Server`` header.
     :param version_ttl_s: how long the store version read from the server is trusted.
+    :param lease_s: how long a write lease lasts if its holder dies (see :meth:`exclusive`).
+    :param lease_wait_s: how long a writer waits for the lease before giving up.
     """
 
     def __init__(
@@ -150,6 +157,8 @@ class RemoteStore:
         retries: int = 2,
         dialect: DialectName = "auto",
         version_ttl_s: float = 1.0,
+        lease_s: float = 300.0,
+        lease_wait_s: float = 600.0,
     ) -> None:
         self.endpoint = endpoint
         self._timeout_s = timeout_s
@@ -166,6 +175,8 @@ class RemoteStore:
         self.version_graph = NamedNode(graph_base_iri + "system")
         self.dialect = DIALECTS[dialect] if dialect != "auto" else self._detect()
         self._version_ttl_s = version_ttl_s
+        self._lease_s = lease_s
+        self._lease_wait_s = lease_wait_s
         self._lock = threading.Lock()
         self._writes = 0
         self._version: tuple[float, str] = (0.0, "")
@@ -354,13 +365,15 @@ class RemoteStore:
         """Replace graphs and change single quads in one update request, so other readers see
         the old or the new content (on servers that apply a request atomically)."""
         operations, inserts = replacement_operations(graphs, remove, add)
-        additions = blocks(inserts)
-        if additions and not self.dialect.blank_nodes_in_insert_data and "_:" in additions:
-            # One template for all graphs: a blank node label stays one node.
-            operations.append(f"INSERT {{\n{additions}\n}} WHERE {{ BIND (1 AS ?one) }}")
-        elif additions:
-            for part in _parts(inserts, self.dialect.max_insert_triples):
-                operations.append(f"INSERT DATA {{\n{blocks(part)}\n}}")
+        limit = self.dialect.max_insert_triples
+        templates: list[dict[GraphName, list[str]]] = []
+        if not self.dialect.blank_nodes_in_insert_data:
+            inserts, templates = _split_blank_nodes(inserts, limit)
+        for part in _parts(inserts, limit):
+            operations.append(f"INSERT DATA {{\n{blocks(part)}\n}}")
+        for template in templates:
+            # A blank node's triples share one template, so its label stays one node.
+            operations.append(f"INSERT {{\n{blocks(template)}\n}} WHERE {{ BIND (1 AS ?one) }}")
         if operations:
             self._write(" ;\n".join(operations))
 
@@ -488,12 +501,114 @@ class RemoteStore:
             triples = (Triple(q.subject, q.predicate, q.object) for q in self.quads(graph))
             pyoxigraph.serialize(triples, output, rdf_format)
 
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the store's write lease, shared by every replica on this store.
+
+        Each contender writes a lease (its own token, an expiry on the replica's clock) and
+        then reads the leases back: whoever sees no other live lease holds it; a contender that
+        sees another withdraws and tries again after a random pause. A replica that dies
+        holding a lease blocks writers until the lease expires (``lease_s``), so replicas'
+        clocks must agree to well within that (NTP).
+
+        :raises RemoteStoreError: when the lease cannot be had within ``lease_wait_s``.
+        """
+        lease = NamedNode(f"{self.version_graph.value}#lease-{uuid.uuid4().hex}")
+        deadline = time.monotonic() + self._lease_wait_s
+        pause = 0.01
+        while True:
+            now = time.time()
+            self._send_update(
+                f"{self._expired_leases(now)} ;\n"
+                f"INSERT DATA {{ GRAPH {self.version_graph} {{ {lease} a {_LEASE} ; "
+                f'{_EXPIRES} "{now + self._lease_s:.3f}"^^{_DECIMAL} }} }}'
+            )
+            live = self._select(
+                f"SELECT ?lease WHERE {{ GRAPH {self.version_graph} {{ ?lease a {_LEASE} ; "
+                f"{_EXPIRES} ?until }} FILTER (?until > {now:.3f}) }}"
+            )
+            if {row["lease"] for row in live} <= {lease}:
+                break
+            self._drop_lease(lease)
+            if time.monotonic() > deadline:
+                raise RemoteStoreError(
+                    f"another replica held the store's write lease for over "
+                    f"{self._lease_wait_s:g} s; try again later"
+                )
+            time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
+            pause = min(pause * 2, 0.5)
+        try:
+            yield
+        finally:
+            self._drop_lease(lease)
+
+    def _expired_leases(self, now: float) -> str:
+        g = self.version_graph
+        return (
+            f"DELETE {{ GRAPH {g} {{ ?lease ?p ?o }} }} WHERE {{ GRAPH {g} {{ ?lease a {_LEASE} ; "
+            f"{_EXPIRES} ?until ; ?p ?o }} FILTER (?until < {now:.3f}) }}"
+        )
+
+    def _drop_lease(self, lease: NamedNode) -> None:
+        g = self.version_graph
+        self._send_update(
+            f"DELETE {{ GRAPH {g} {{ {lease} ?p ?o }} }} WHERE {{ GRAPH {g} {{ {lease} ?p ?o }} }}"
+        )
+
     def flush(self) -> None:
         """Nothing to do: the server made every acknowledged update durable."""
 
     def close(self) -> None:
         """Close the pooled connections."""
         self._client.close()
+
+
+_BLANK = re.compile(r"_:[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _split_blank_nodes(
+    inserts: Mapping[GraphName, list[str]], limit: int | None
+) -> tuple[dict[GraphName, list[str]], list[dict[GraphName, list[str]]]]:
+    """The lines without blank nodes, and the lines with them grouped into templates of about
+    ``limit`` lines: the lines of one blank node (through every graph, and through the blank
+    nodes it links to) stay in one template. A literal that merely contains ``_:`` text only
+    travels in a template, which writes the same triple."""
+    plain: dict[GraphName, list[str]] = {}
+    parent: dict[str, str] = {}
+
+    def root(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    with_blank: list[tuple[GraphName, str, str]] = []
+    for graph, lines in inserts.items():
+        for line in lines:
+            labels = _BLANK.findall(line)
+            if not labels:
+                plain.setdefault(graph, []).append(line)
+                continue
+            first = root(labels[0])
+            for label in labels[1:]:
+                parent[root(label)] = first
+            with_blank.append((graph, line, labels[0]))
+    components: dict[str, list[tuple[GraphName, str]]] = {}
+    for graph, line, label in with_blank:
+        components.setdefault(root(label), []).append((graph, line))
+    templates: list[dict[GraphName, list[str]]] = []
+    current: dict[GraphName, list[str]] = {}
+    size = 0
+    for component in components.values():
+        if current and limit is not None and size + len(component) > limit:
+            templates.append(current)
+            current, size = {}, 0
+        for graph, line in component:
+            current.setdefault(graph, []).append(line)
+        size += len(component)
+    if current:
+        templates.append(current)
+    return plain, templates
 
 
 def _parts(
