@@ -1,7 +1,7 @@
 """SPARQL Update through the validation gate.
 
 The update runs first on a sandbox: an in-memory copy of the store. The graphs whose content
-differs afterwards are the write; each is validated as a candidate (with its cross-graph
+then differs from the copy are the write; each is validated as a candidate (with its cross-graph
 context from the real store), and only if all conform are they committed to the real store in
 one transaction. So a rejected update leaves the store exactly as it was, and what is validated
 is what is committed. The copy costs time and memory in proportion to the store, so it is
@@ -61,10 +61,8 @@ def _cleared_graphs(text: str) -> set[str]:
     return iris
 
 
-def _graph_triples(store: pyoxigraph.Store | Store, graph: GraphName) -> set[Triple]:
-    if isinstance(store, pyoxigraph.Store):
-        return {q.triple for q in store.quads_for_pattern(None, None, None, graph)}
-    return {q.triple for q in store.quads(graph)}
+def _graph_triples(store: pyoxigraph.Store, graph: GraphName) -> set[Triple]:
+    return {q.triple for q in store.quads_for_pattern(None, None, None, graph)}
 
 
 def run_update(
@@ -100,8 +98,12 @@ def run_update(
             f"the store holds {size} quads, over the {max_quads} that a validated SPARQL update "
             "can copy; write those graphs with the Graph Store protocol or alliancegraph load"
         )
+    # Read once: the sandbox is compared with this copy, not with a second read of the store
+    # (a remote store names blank nodes afresh on every read).
+    before = pyoxigraph.Store()
+    before.bulk_extend(store.quads())
     sandbox = pyoxigraph.Store()
-    sandbox.bulk_extend(store.quads())
+    sandbox.bulk_extend(before)
     # Every graph exists, empty until written: clearing or dropping one that holds nothing is
     # not an error here (a graph that holds no quads is not kept by the store).
     for iri in _cleared_graphs(text):
@@ -113,12 +115,12 @@ def run_update(
     except RuntimeError as error:
         raise UpdateFailed(str(error)) from None
     outcome = UpdateOutcome()
-    names: set[GraphName] = {DefaultGraph(), *store.named_graphs()}
-    names |= {g for g in sandbox.named_graphs() if isinstance(g, NamedNode)}
+    names: set[GraphName] = {DefaultGraph()}
+    names |= {g for s in (before, sandbox) for g in s.named_graphs() if isinstance(g, NamedNode)}
     candidates: dict[GraphName, list[Triple]] = {}
     for graph in sorted(names, key=graph_label):
         after = _graph_triples(sandbox, graph)
-        if after == _graph_triples(store, graph):
+        if after == _graph_triples(before, graph):
             continue
         if is_managed(graph, graphs):
             outcome.untouched_managed.append(graph_label(graph))
