@@ -463,7 +463,14 @@ class RemoteStore:
     def count(self, graph: GraphName | None = None) -> int:
         """The number of quads in one graph, or in the whole dataset."""
         if graph is None:
-            total = sum(self._count_graph(g) for g in self.named_graphs())
+            hidden = ", ".join(
+                str(NamedNode(g))
+                for g in sorted({self.version_graph.value, *self.dialect.system_graphs})
+            )
+            total = self._count(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                f"FILTER (?g NOT IN ({hidden})) }}"
+            )
             if self.dialect.writable_default_graph:
                 total += self._count_graph(DefaultGraph())
             return total
@@ -473,10 +480,12 @@ class RemoteStore:
         if isinstance(graph, DefaultGraph):
             if not self.dialect.writable_default_graph:
                 return 0
-            form = [("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")]
-        else:
-            form = [("query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")]
-        result = _parse_answer(self._send_read(form, accept=_RESULTS_JSON))
+            # Without the union parameters the default graph is the server's own.
+            return self._count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return self._count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+
+    def _count(self, query: str) -> int:
+        result = _parse_answer(self._send_read([("query", query)], accept=_RESULTS_JSON))
         if not isinstance(result, QuerySolutions):
             raise RemoteStoreError("the store did not answer a COUNT query with solutions")
         return sum(int(row["n"].value) for row in result)
