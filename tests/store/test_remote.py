@@ -1,0 +1,181 @@
+"""The remote adapter's protocol behaviour against a stub server with canned answers: retries
+of reads only, credentials, clear errors, configuration; and the write lease between two
+replicas on a real Oxigraph server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from base64 import b64encode
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+from pydantic import ValidationError
+from pyoxigraph import Literal, NamedNode, Triple
+
+from service.config import Settings
+from service.errors import QuerySyntaxError, QueryTimeout, RemoteStoreError
+from service.store import RemoteEndpoint, RemoteStore, open_store
+from service.store.embedded import EmbeddedStore
+from service.store.port import solutions
+from tests.stores import GRAPH_BASE, RemoteServer, Servers
+from tests.wikidata_server import StubResponse, refused_url, stub_server
+
+JSON = {"Content-Type": "application/sparql-results+json"}
+ROWS = json.dumps(
+    {
+        "head": {"vars": ["o"]},
+        "results": {"bindings": [{"o": {"type": "literal", "value": "삼성"}}]},
+    }
+)
+ASK_TRUE = '{"head": {}, "boolean": true}'
+G = NamedNode("https://example.org/graph/1")
+
+
+def _store(url: str, **options: object) -> RemoteStore:
+    endpoint = RemoteEndpoint.from_url(url, **options)
+    return RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="generic", retries=2)
+
+
+def test_a_read_is_retried_after_503_and_connection_errors_and_then_answers() -> None:
+    answers: list[StubResponse] = [(503, {}, "busy"), (502, {}, "bad gateway"), (200, JSON, ROWS)]
+    with stub_server(answers) as stub:
+        store = _store(stub.base + "/query")
+        try:
+            rows = solutions(store.query("SELECT ?o WHERE { ?s ?p ?o }"))
+        finally:
+            store.close()
+    assert [row["o"] for row in rows] == [Literal("삼성")]
+    assert len(stub.requests) == 3
+    sent = parse_qs(stub.requests[0].body.decode())
+    assert sent["query"] == ["SELECT ?o WHERE { ?s ?p ?o }"]
+    assert stub.requests[0].headers["accept"] == "application/sparql-results+json"
+    assert stub.requests[0].headers["content-type"] == "application/x-www-form-urlencoded"
+
+
+def test_a_write_is_never_retried() -> None:
+    with stub_server([(503, {}, "busy"), (204, {}, "")]) as stub:
+        store = _store(stub.base + "/query")
+        try:
+            with pytest.raises(RemoteStoreError, match="503"):
+                store.replace_graphs({G: [Triple(G, G, Literal("x"))]})
+        finally:
+            store.close()
+    assert len(stub.requests) == 1
+    assert stub.requests[0].path == "/update"
+    assert stub.requests[0].headers["content-type"].startswith("application/sparql-update")
+
+
+def test_a_refused_connection_is_a_clear_error_after_the_retries() -> None:
+    store = _store(refused_url("/query"))
+    try:
+        with pytest.raises(RemoteStoreError, match="cannot reach the store"):
+            store.query("ASK {}")
+    finally:
+        store.close()
+
+
+def test_a_syntax_error_reported_by_the_server_is_a_query_syntax_error() -> None:
+    message = "Parser error at line 1 column 6: expected WHERE"
+    with stub_server([(400, {"Content-Type": "text/plain"}, message)]) as stub:
+        store = _store(stub.base + "/query")
+        try:
+            with pytest.raises(QuerySyntaxError, match="line 1 column 6"):
+                store.query("SELEC ?x")
+        finally:
+            store.close()
+
+
+def test_refused_credentials_say_which_settings_to_check() -> None:
+    with stub_server([(401, {}, "no")]) as stub:
+        store = _store(stub.base + "/query", user="reader", password="secret")
+        try:
+            with pytest.raises(RemoteStoreError, match="ALLIANCEGRAPH_STORE_USER"):
+                store.query("ASK {}")
+        finally:
+            store.close()
+    expected = "Basic " + b64encode(b"reader:secret").decode()
+    assert stub.requests[0].headers["authorization"] == expected
+
+
+def test_a_bearer_token_is_sent() -> None:
+    with stub_server([(200, JSON, ASK_TRUE)]) as stub:
+        store = _store(stub.base + "/query", token="t0ken")
+        try:
+            assert bool(store.query("ASK {}"))
+        finally:
+            store.close()
+    assert stub.requests[0].headers["authorization"] == "Bearer t0ken"
+
+
+def test_a_server_that_does_not_answer_is_a_query_timeout() -> None:
+    with socket.socket() as silent:  # accepts connections (the backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        host, port = silent.getsockname()
+        endpoint = RemoteEndpoint.from_url(f"http://{host}:{port}/query")
+        store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="generic", timeout_s=0.3)
+        try:
+            with pytest.raises(QueryTimeout):
+                store.query("ASK {}")
+        finally:
+            store.close()
+
+
+def test_the_dialect_is_read_from_the_server_header() -> None:
+    answers: list[StubResponse] = [(200, {**JSON, "Server": "Oxigraph/0.5.2"}, ASK_TRUE)]
+    with stub_server(answers) as stub:
+        endpoint = RemoteEndpoint.from_url(stub.base + "/query")
+        store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE)
+        try:
+            assert store.dialect.name == "oxigraph"
+        finally:
+            store.close()
+
+
+def test_update_url_defaults() -> None:
+    assert RemoteEndpoint.from_url("http://db:7878/query").update_url == "http://db:7878/update"
+    assert RemoteEndpoint.from_url("http://db/sparql").update_url == "http://db/sparql"
+
+
+def test_settings_choose_the_store_and_refuse_bad_remote_values(tmp_path: Path) -> None:
+    embedded = open_store(Settings(store=tmp_path / "s"))
+    assert isinstance(embedded, EmbeddedStore)
+    embedded.close()
+    with pytest.raises(ValidationError, match="store_query_url"):
+        Settings(store_query_url="ftp://db/query")
+    with pytest.raises(ValidationError, match="not both"):
+        Settings(store_query_url="http://db/query", store_user="u", store_token="t")
+
+
+def test_the_write_lease_lets_one_replica_write_at_a_time(servers: Servers) -> None:
+    """Two replicas (two adapters on one Oxigraph server) each increment a counter kept in the
+    store 15 times, read-modify-write, under the lease: no increment is lost."""
+    server: RemoteServer = servers.acquire("oxigraph")
+    replicas = [server.store(), server.store()]
+    counter = NamedNode("https://example.org/counter")
+    value = NamedNode("https://example.org/value")
+    try:
+        replicas[0].replace_graphs({G: [Triple(counter, value, Literal(0))]})
+
+        def work(store: RemoteStore) -> None:
+            for _ in range(15):
+                with store.exclusive():
+                    [row] = solutions(store.query(f"SELECT ?v WHERE {{ {counter} {value} ?v }}"))
+                    count = int(row["v"].value)
+                    store.replace_graphs({G: [Triple(counter, value, Literal(count + 1))]})
+
+        threads = [threading.Thread(target=work, args=(store,)) for store in replicas]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        [row] = solutions(replicas[0].query(f"SELECT ?v WHERE {{ {counter} {value} ?v }}"))
+        assert int(row["v"].value) == 30
+        assert replicas[0].named_graphs() == [G]  # the lease and version graph stay hidden
+    finally:
+        for store in replicas:
+            store.close()
+        servers.release(server)
