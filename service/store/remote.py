@@ -56,9 +56,12 @@ DialectName = Literal["auto", "oxigraph", "virtuoso", "generic"]
 _FORM = "application/x-www-form-urlencoded"
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
-_SCHEMA_VERSION = NamedNode("https://schema.org/version")
-_LEASE = NamedNode("https://w3id.org/alliancegraph/ontology#WriteLease")
-_EXPIRES = NamedNode("https://schema.org/expires")
+#: Service plumbing, kept out of the public vocabulary (``ag:``): the store's version token and
+#: the replicas' write leases, in the graph ``<graph base>system``.
+SYSTEM = "https://w3id.org/alliancegraph/system#"
+_VERSION = NamedNode(SYSTEM + "version")
+_LEASE = NamedNode(SYSTEM + "WriteLease")
+_EXPIRES = NamedNode(SYSTEM + "expires")
 _DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 _RETRIED_STATUS = {502, 503, 504}
 #: Quads per request of a bulk load.
@@ -273,7 +276,7 @@ class RemoteStore:
     def _read_version(self) -> str:
         rows = self._select(
             f"SELECT ?v WHERE {{ GRAPH {self.version_graph} "
-            f"{{ {self.version_graph} {_SCHEMA_VERSION} ?v }} }}"
+            f"{{ {self.version_graph} {_VERSION} ?v }} }}"
         )
         return min((str(row["v"].value) for row in rows), default="")
 
@@ -281,9 +284,9 @@ class RemoteStore:
         """Operations that give the store a new version, for the end of every write."""
         g, token = self.version_graph, uuid.uuid4().hex
         return (
-            f"DELETE {{ GRAPH {g} {{ {g} {_SCHEMA_VERSION} ?v }} }} "
-            f"WHERE {{ GRAPH {g} {{ {g} {_SCHEMA_VERSION} ?v }} }} ;\n"
-            f'INSERT DATA {{ GRAPH {g} {{ {g} {_SCHEMA_VERSION} "{token}" }} }}'
+            f"DELETE {{ GRAPH {g} {{ {g} {_VERSION} ?v }} }} "
+            f"WHERE {{ GRAPH {g} {{ {g} {_VERSION} ?v }} }} ;\n"
+            f'INSERT DATA {{ GRAPH {g} {{ {g} {_VERSION} "{token}" }} }}'
         )
 
     def _write(self, operations: str) -> None:
