@@ -89,6 +89,8 @@ class Dialect:
     truncation_header: str | None = None
     #: Whether a graph read must be checked against a count (the server may cut it silently).
     count_graph_reads: bool = False
+    #: Whether its JSON results need mending (see :func:`_standard_json_results`).
+    legacy_json_results: bool = False
 
 
 OXIGRAPH = Dialect("oxigraph", union_params=(("union-default-graph", ""),))
@@ -106,6 +108,7 @@ VIRTUOSO = Dialect(
     max_insert_triples=400,  # its parser and SQL compiler give out on larger operations
     truncation_header="x-sparql-maxrows",
     count_graph_reads=True,
+    legacy_json_results=True,
 )
 #: A server that already answers queries over the union of its graphs by default.
 GENERIC = Dialect("generic")
@@ -324,7 +327,7 @@ class RemoteStore:
             form.append(("named-graph-uri", graph.value))
         response = self._send_read(form, accept=_accept_for(text))
         self._refuse_truncated(response)
-        return _parse_answer(response)
+        return _parse_answer(response, self.dialect)
 
     def _refuse_truncated(self, response: httpx.Response) -> None:
         """A result the server cut at its row limit is an error, never a silent part."""
@@ -488,7 +491,9 @@ class RemoteStore:
         return self._count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
 
     def _count(self, query: str) -> int:
-        result = _parse_answer(self._send_read([("query", query)], accept=_RESULTS_JSON))
+        result = _parse_answer(
+            self._send_read([("query", query)], accept=_RESULTS_JSON), self.dialect
+        )
         if not isinstance(result, QuerySolutions):
             raise RemoteStoreError("the store did not answer a COUNT query with solutions")
         return sum(int(row["n"].value) for row in result)
@@ -669,13 +674,37 @@ def _rdf_format(response: httpx.Response) -> RdfFormat:
     return found
 
 
-def _parse_answer(response: httpx.Response) -> QueryResult:
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BLANK_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def _standard_json_results(content: bytes) -> bytes:
+    """Virtuoso's JSON results in the standard form: ``typed-literal`` becomes ``literal``,
+    booleans ``1``/``0`` become ``true``/``false``, and blank node ids such as
+    ``nodeID://b10000`` become valid labels (``nodeID___b10000``, the same node throughout)."""
+    data = json.loads(content)
+    for binding in data.get("results", {}).get("bindings", []):
+        for value in binding.values():
+            kind = value.get("type")
+            if kind == "typed-literal":
+                value["type"] = "literal"
+            if value.get("datatype") == _XSD_BOOLEAN and value.get("value") in ("0", "1"):
+                value["value"] = "true" if value["value"] == "1" else "false"
+            if kind == "bnode":
+                value["value"] = _BLANK_UNSAFE.sub("_", value["value"])
+    return json.dumps(data).encode("utf-8")
+
+
+def _parse_answer(response: httpx.Response, dialect: Dialect = GENERIC) -> QueryResult:
     """Solutions, a boolean, or triples, as the embedded store returns them."""
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
     results_format = QueryResultsFormat.from_media_type(media) if media else None
     if results_format is not None:
+        content = response.content
+        if dialect.legacy_json_results and results_format == QueryResultsFormat.JSON:
+            content = _standard_json_results(content)
         try:
-            answer = pyoxigraph.parse_query_results(response.content, results_format)
+            answer = pyoxigraph.parse_query_results(content, results_format)
         except SyntaxError as error:
             raise RemoteStoreError(f"the store sent malformed results: {error}") from None
         if isinstance(answer, (QuerySolutions, QueryBoolean)):

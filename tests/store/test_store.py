@@ -213,3 +213,15 @@ def test_a_graph_larger_than_a_server_result_limit_is_read_whole_or_refused(
     else:
         assert set(any_store.quads(G1)) == set(quads)
         assert len(solutions(any_store.query(select))) == 12_500
+
+
+def test_select_results_carry_blank_nodes_and_booleans_as_rdf_says(any_store: Store) -> None:
+    node = BlankNode()
+    any_store.replace_graphs({G1: [Triple(S, P, node), Triple(node, P, Literal(True))]})
+    [row] = solutions(
+        any_store.query(f"SELECT ?b ?c ?v WHERE {{ {S} {P} ?b . ?c {P} ?v FILTER isLiteral(?v) }}")
+    )
+    assert isinstance(row["b"], BlankNode)
+    assert row["b"] == row["c"]  # one node within one result
+    assert row["v"] == Literal(True)
+    assert row["v"].value == "true"
