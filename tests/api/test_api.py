@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +20,7 @@ from service.api.app import create_app
 from service.config import Settings
 from service.namespaces import AG
 from service.store.embedded import EmbeddedStore
+from service.store.port import Store
 from tests.conftest import EXAMPLES, REFERENCE_GRAPH
 
 SELECT_MEMBERS = (
@@ -29,8 +30,8 @@ SELECT_MEMBERS = (
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, EmbeddedStore())) as test_client:
+def client(settings: Settings, make_store: Callable[[], Store]) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, make_store())) as test_client:
         context = test_client.app.state.context  # type: ignore[attr-defined]
         from pyoxigraph import NamedNode
 
@@ -144,9 +145,11 @@ def test_sparql_non_utf8_body_is_400(client: TestClient) -> None:
     _problem(response, 400)
 
 
-def test_sparql_body_over_the_limit_is_413(settings: Settings) -> None:
+def test_sparql_body_over_the_limit_is_413(
+    settings: Settings, make_store: Callable[[], Store]
+) -> None:
     small = settings.model_copy(update={"max_body_bytes": 100})
-    with TestClient(create_app(small, EmbeddedStore())) as test_client:
+    with TestClient(create_app(small, make_store())) as test_client:
         response = test_client.post(
             "/sparql",
             content=("ASK { ?s ?p ?o } #" + "x" * 200).encode(),

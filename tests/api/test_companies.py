@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +28,7 @@ from service.config import Settings
 from service.context import ServiceContext
 from service.ingest.articles import ArticleIn
 from service.namespaces import AG, RDF, RDFS, SKOS, WD
-from service.store.embedded import EmbeddedStore
+from service.store.port import Store
 from tests.conftest import load_examples
 
 KEY = "test-api-key-0001"
@@ -146,8 +146,8 @@ class Api:
 
 
 @contextmanager
-def _api(settings: Settings) -> Iterator[Api]:
-    app = create_app(settings, EmbeddedStore())
+def _api(settings: Settings, store: Store) -> Iterator[Api]:
+    app = create_app(settings, store)
     # A 500 must come back as a response the tests can check, not as a raised exception.
     with TestClient(app, raise_server_exceptions=False) as client:
         context: ServiceContext = app.state.context
@@ -156,16 +156,16 @@ def _api(settings: Settings) -> Iterator[Api]:
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def api(tmp_path_factory: pytest.TempPathFactory, make_store: Callable[[], Store]) -> Iterator[Api]:
     """One app over the example data, for the tests that only read."""
-    with _api(Settings(store=tmp_path_factory.mktemp("companies"))) as served:
+    with _api(Settings(store=tmp_path_factory.mktemp("companies")), make_store()) as served:
         yield served
 
 
 @pytest.fixture
-def own_api(settings: Settings) -> Iterator[Api]:
+def own_api(settings: Settings, make_store: Callable[[], Store]) -> Iterator[Api]:
     """An app of its own that accepts writes with the API key, for tests that write."""
-    with _api(settings.model_copy(update={"api_key": SecretStr(KEY)})) as served:
+    with _api(settings.model_copy(update={"api_key": SecretStr(KEY)}), make_store()) as served:
         yield served
 
 
@@ -1636,9 +1636,11 @@ def test_hostile_search_text_finds_nothing_or_real_companies(api: Api) -> None:
 # --- read access ----------------------------------------------------------------------------
 
 
-def test_reads_need_the_key_when_the_server_says_so(settings: Settings) -> None:
+def test_reads_need_the_key_when_the_server_says_so(
+    settings: Settings, make_store: Callable[[], Store]
+) -> None:
     guarded = settings.model_copy(update={"api_key": SecretStr(KEY), "require_read_auth": True})
-    with _api(guarded) as served:
+    with _api(guarded, make_store()) as served:
         for url in ("/companies", "/companies/kia", "/relationships", "/domains", "/id/org/kia"):
             _problem(served.get(url), 401)
             assert served.get(url, **AUTH).status_code == 200, url

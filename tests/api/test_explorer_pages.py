@@ -4,7 +4,7 @@ that nothing in them is loaded from another host."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from service.api.app import create_app
 from service.api.routers.explorer import STATIC
 from service.config import Settings
-from service.store.embedded import EmbeddedStore
+from service.store.port import Store
 from tests.conftest import load_examples
 
 BASE = "https://w3id.org/alliancegraph/id/"
@@ -58,9 +58,11 @@ def _parse(html: str) -> _Page:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def client(
+    tmp_path_factory: pytest.TempPathFactory, make_store: Callable[[], Store]
+) -> Iterator[TestClient]:
     settings = Settings(store=tmp_path_factory.mktemp("explorer") / "store")
-    with TestClient(create_app(settings, EmbeddedStore())) as test_client:
+    with TestClient(create_app(settings, make_store())) as test_client:
         load_examples(test_client.app.state.context)  # type: ignore[attr-defined]
         yield test_client
 
@@ -263,11 +265,13 @@ def test_the_stylesheet_and_scripts_fetch_nothing_from_another_host() -> None:
             assert target.startswith("url("), (script.name, target)
 
 
-def test_pages_and_assets_need_the_key_when_reads_do(tmp_path: Path) -> None:
+def test_pages_and_assets_need_the_key_when_reads_do(
+    tmp_path: Path, make_store: Callable[[], Store]
+) -> None:
     settings = Settings(
         store=tmp_path / "store", require_read_auth=True, api_key=SecretStr("read-key-0001")
     )
-    with TestClient(create_app(settings, EmbeddedStore())) as locked:
+    with TestClient(create_app(settings, make_store())) as locked:
         for url in [*PAGES, "/explore/static/explorer.js"]:
             assert locked.get(url).status_code == 401, url
         key = {"authorization": "Bearer read-key-0001"}

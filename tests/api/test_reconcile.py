@@ -4,7 +4,7 @@ uses it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -19,7 +19,7 @@ from service.api.app import create_app
 from service.api.routers.reconcile import router as reconcile_router
 from service.config import Settings
 from service.namespaces import AG, RDF, RDFS
-from service.store.embedded import EmbeddedStore
+from service.store.port import Store
 from tests.conftest import load_examples
 
 KEY = "test-api-key-0001"
@@ -28,22 +28,24 @@ PROBLEM = "application/problem+json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
-def _client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, EmbeddedStore())) as test_client:
+def _client(settings: Settings, store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, store)) as test_client:
         load_examples(test_client.app.state.context)  # type: ignore[attr-defined]
         yield test_client
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def client(
+    tmp_path_factory: pytest.TempPathFactory, make_store: Callable[[], Store]
+) -> Iterator[TestClient]:
     """One app over the example data for the tests that only read."""
-    yield from _client(Settings(store=tmp_path_factory.mktemp("reconcile")))
+    yield from _client(Settings(store=tmp_path_factory.mktemp("reconcile")), make_store())
 
 
 @pytest.fixture
-def own_client(settings: Settings) -> Iterator[TestClient]:
+def own_client(settings: Settings, make_store: Callable[[], Store]) -> Iterator[TestClient]:
     """An app of its own, for a test that writes."""
-    yield from _client(settings)
+    yield from _client(settings, make_store())
 
 
 def _ask(client: TestClient, **queries: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -92,9 +94,11 @@ def test_a_plain_get_answers_the_service_manifest(client: TestClient) -> None:
     assert manifest["batchSize"] >= 1
 
 
-def test_the_manifest_follows_the_configured_base_iri(tmp_path: Any) -> None:
+def test_the_manifest_follows_the_configured_base_iri(
+    tmp_path: Any, make_store: Callable[[], Store]
+) -> None:
     settings = Settings(store=tmp_path / "store", base_iri="https://example.org/ag/")
-    with TestClient(create_app(settings, EmbeddedStore())) as test_client:
+    with TestClient(create_app(settings, make_store())) as test_client:
         manifest = test_client.get("/reconcile").json()
     assert manifest["identifierSpace"] == "https://example.org/ag/org/"
     assert manifest["view"]["url"] == "https://example.org/ag/org/{{id}}"
@@ -433,9 +437,9 @@ def test_malformed_post_bodies_are_refused(client: TestClient) -> None:
     )
 
 
-def test_a_body_over_the_limit_is_refused(tmp_path: Any) -> None:
+def test_a_body_over_the_limit_is_refused(tmp_path: Any, make_store: Callable[[], Store]) -> None:
     settings = Settings(store=tmp_path / "store", max_body_bytes=1000)
-    with TestClient(create_app(settings, EmbeddedStore())) as test_client:
+    with TestClient(create_app(settings, make_store())) as test_client:
         response = test_client.post("/reconcile", data={"queries": "x" * 2000})
     _problem(response, 413)
 
@@ -470,10 +474,12 @@ def test_injection_looking_names_are_plain_text(client: TestClient, text: str) -
 # --- who may read -------------------------------------------------------------------------------
 
 
-def test_reads_need_the_key_when_the_server_requires_it(tmp_path: Any) -> None:
+def test_reads_need_the_key_when_the_server_requires_it(
+    tmp_path: Any, make_store: Callable[[], Store]
+) -> None:
     settings = Settings(store=tmp_path / "store", require_read_auth=True, api_key=SecretStr(KEY))
     queries = json.dumps({"q0": {"query": "Kia"}})
-    with TestClient(create_app(settings, EmbeddedStore())) as test_client:
+    with TestClient(create_app(settings, make_store())) as test_client:
         _problem(test_client.get("/reconcile"), 401)
         _problem(test_client.post("/reconcile", data={"queries": queries}), 401)
         _problem(test_client.get("/reconcile", headers={"authorization": "Bearer wrong-key"}), 403)

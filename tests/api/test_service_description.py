@@ -12,7 +12,7 @@ against the URL requested.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ from pyoxigraph import (
 
 from service.api.app import create_app
 from service.config import Settings
-from service.store.embedded import EmbeddedStore
+from service.store.port import Store
 
 API_KEY = "test-api-key-0001"
 ENDPOINT = "http://testserver/sparql"  # what TestClient requests: the endpoint's own URL
@@ -124,9 +124,9 @@ Term = NamedNode | BlankNode | Literal | Triple
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
+def client(tmp_path: Path, make_store: Callable[[], Store]) -> Iterator[TestClient]:
     settings = Settings(store=tmp_path / "store", api_key=API_KEY)
-    with TestClient(create_app(settings, EmbeddedStore())) as test_client:
+    with TestClient(create_app(settings, make_store())) as test_client:
         yield test_client
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +13,7 @@ from service.api.app import create_app
 from service.config import Settings
 from service.ingest.rdf_load import load_files
 from service.iri import organization_iri
-from service.store.embedded import EmbeddedStore
+from service.store.port import Store
 from tests.conftest import EXAMPLES, REFERENCE_GRAPH
 
 KEY = "test-api-key-0001"
@@ -37,9 +37,9 @@ KOREAN = {
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
+def client(settings: Settings, make_store: Callable[[], Store]) -> Iterator[TestClient]:
     configured = settings.model_copy(update={"api_key": SecretStr(KEY)})
-    with TestClient(create_app(configured, EmbeddedStore())) as test_client:
+    with TestClient(create_app(configured, make_store())) as test_client:
         context = test_client.app.state.context  # type: ignore[attr-defined]
         load_files(
             context.store,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,7 +12,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from service.api.app import create_app
 from service.config import Settings
-from service.store.embedded import EmbeddedStore
+from service.store.port import Store
 
 KEY = "test-api-key-0001"
 AUTH = {"authorization": f"Bearer {KEY}"}
@@ -30,8 +30,8 @@ def settings_with_key(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def client(settings_with_key: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings_with_key, EmbeddedStore())) as test_client:
+def client(settings_with_key: Settings, make_store: Callable[[], Store]) -> Iterator[TestClient]:
+    with TestClient(create_app(settings_with_key, make_store())) as test_client:
         yield test_client
 
 
@@ -105,9 +105,11 @@ def test_load_is_refused(client: TestClient) -> None:
     assert response.status_code == 403  # type: ignore[attr-defined]
 
 
-def test_updates_are_refused_on_a_read_only_server(settings_with_key: Settings) -> None:
+def test_updates_are_refused_on_a_read_only_server(
+    settings_with_key: Settings, make_store: Callable[[], Store]
+) -> None:
     read_only = settings_with_key.model_copy(update={"read_only": True})
-    with TestClient(create_app(read_only, EmbeddedStore())) as test_client:
+    with TestClient(create_app(read_only, make_store())) as test_client:
         response = _update(test_client, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
         assert response.status_code == 403  # type: ignore[attr-defined]
         assert "read-only" in response.json()["detail"]  # type: ignore[attr-defined]
@@ -115,9 +117,11 @@ def test_updates_are_refused_on_a_read_only_server(settings_with_key: Settings) 
         assert "SPARQL11Update" not in description.text
 
 
-def test_reads_can_require_the_api_key(settings_with_key: Settings) -> None:
+def test_reads_can_require_the_api_key(
+    settings_with_key: Settings, make_store: Callable[[], Store]
+) -> None:
     closed = settings_with_key.model_copy(update={"require_read_auth": True})
-    with TestClient(create_app(closed, EmbeddedStore())) as test_client:
+    with TestClient(create_app(closed, make_store())) as test_client:
         assert test_client.get("/sparql", params={"query": "ASK {}"}).status_code == 401
         allowed = test_client.get("/sparql", params={"query": "ASK {}"}, headers=AUTH)
         assert allowed.status_code == 200
@@ -188,12 +192,14 @@ def test_service_outside_the_allow_list_is_refused(client: TestClient) -> None:
     assert update.status_code == 403  # type: ignore[attr-defined]
 
 
-def test_allow_listed_service_passes_the_check(settings_with_key: Settings) -> None:
+def test_allow_listed_service_passes_the_check(
+    settings_with_key: Settings, make_store: Callable[[], Store]
+) -> None:
     """An allow-listed endpoint is called; here it is unreachable, so the query fails later."""
     allowed = settings_with_key.model_copy(
         update={"federation_allowlist": ["http://127.0.0.1:1/sparql"]}
     )
-    with TestClient(create_app(allowed, EmbeddedStore()), raise_server_exceptions=False) as c:
+    with TestClient(create_app(allowed, make_store()), raise_server_exceptions=False) as c:
         query = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
         response = c.get("/sparql", params={"query": query})
         assert response.status_code != 403
@@ -230,9 +236,11 @@ def test_a_graph_store_write_that_breaks_the_shapes_is_422_and_writes_nothing(
     assert "sh:ValidationReport" in as_turtle.text
 
 
-def test_a_graph_store_body_over_the_limit_is_413(settings_with_key: Settings) -> None:
+def test_a_graph_store_body_over_the_limit_is_413(
+    settings_with_key: Settings, make_store: Callable[[], Store]
+) -> None:
     small = settings_with_key.model_copy(update={"max_body_bytes": 64})
-    with TestClient(create_app(small, EmbeddedStore())) as test_client:
+    with TestClient(create_app(small, make_store())) as test_client:
         response = test_client.put(
             f"/store?graph={G}",
             content=b"<urn:a> <urn:b> <urn:c> .\n" * 10,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -45,7 +45,7 @@ from pyoxigraph import (
 from service.api.app import create_app
 from service.config import Settings
 from service.context import ServiceContext
-from service.store.embedded import EmbeddedStore
+from service.store.port import Store
 
 API_KEY = "test-api-key-0001"
 AUTH = {"authorization": f"Bearer {API_KEY}"}
@@ -106,9 +106,9 @@ INSERT DATA {
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
+def client(tmp_path: Path, make_store: Callable[[], Store]) -> Iterator[TestClient]:
     settings = Settings(store=tmp_path / "store", api_key=API_KEY)
-    with TestClient(create_app(settings, EmbeddedStore())) as test_client:
+    with TestClient(create_app(settings, make_store())) as test_client:
         yield test_client
 
 
