@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, pairwise
 from typing import BinaryIO, Literal
 from urllib.parse import urlencode
 
@@ -49,6 +49,7 @@ from pyoxigraph import (
 from service.errors import QuerySyntaxError, QueryTimeout, RemoteStoreError
 from service.store.port import GraphName, QueryResult
 from service.store.sparql_text import blocks, replacement_operations
+from service.update_rewrite import OPERATION_KEYWORDS, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -312,6 +313,7 @@ class RemoteStore:
 
         :raises QuerySyntaxError: if the server refuses the query (400).
         """
+        _refuse_non_query(sparql)
         text = f"BASE {NamedNode(base_iri)}\n{sparql}" if base_iri else sparql
         form: list[tuple[str, str]] = [("query", text)]
         if default_graph is None:
@@ -649,6 +651,31 @@ def _parts(
                 part, size = {}, 0
     if part:
         yield part
+
+
+def _refuse_non_query(text: str) -> None:
+    """Refuse what is not one SPARQL query before it reaches the server: some servers run an
+    update sent as a query (Virtuoso does, with the endpoint's rights), which would let a read
+    change the store.
+
+    :raises QuerySyntaxError: if the text does not start (after BASE and PREFIX) with SELECT,
+        ASK, CONSTRUCT or DESCRIBE, or has an operation after a semicolon.
+    """
+    tokens = [t for t in tokenize(text) if t.depth == 0]
+    at = 0
+    while at < len(tokens) and tokens[at].text.upper() in ("BASE", "PREFIX"):
+        at += 3 if tokens[at].text.upper() == "PREFIX" else 2
+        if at < len(tokens) and tokens[at - 1].kind != "iri":  # "PREFIX : <iri>": no name
+            at -= 1
+    first = tokens[at].text.upper() if at < len(tokens) else ""
+    if first not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        raise QuerySyntaxError(
+            "not a SPARQL query: a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE "
+            f"(after BASE and PREFIX), not {first[:40] or 'nothing'!r}"
+        )
+    for before, after in pairwise(tokens):
+        if before.kind == "semicolon" and after.text.upper() in OPERATION_KEYWORDS:
+            raise QuerySyntaxError("not a SPARQL query: it has an update operation after ';'")
 
 
 _FORM_OF_QUERY = re.compile(

@@ -24,12 +24,8 @@ from tests.stores import GRAPH_BASE, RemoteServer, Servers
 from tests.wikidata_server import StubResponse, refused_url, stub_server
 
 JSON = {"Content-Type": "application/sparql-results+json"}
-ROWS = json.dumps(
-    {
-        "head": {"vars": ["o"]},
-        "results": {"bindings": [{"o": {"type": "literal", "value": "삼성"}}]},
-    }
-)
+SAMSUNG = {"type": "literal", "value": "삼성"}
+ROWS = json.dumps({"head": {"vars": ["o"]}, "results": {"bindings": [{"o": SAMSUNG}]}})
 ASK_TRUE = '{"head": {}, "boolean": true}'
 G = NamedNode("https://example.org/graph/1")
 
@@ -83,7 +79,7 @@ def test_a_syntax_error_reported_by_the_server_is_a_query_syntax_error() -> None
         store = _store(stub.base + "/query")
         try:
             with pytest.raises(QuerySyntaxError, match="line 1 column 6"):
-                store.query("SELEC ?x")
+                store.query("SELECT ?x WHERE { ?x }")
         finally:
             store.close()
 
@@ -179,3 +175,57 @@ def test_the_write_lease_lets_one_replica_write_at_a_time(servers: Servers) -> N
         for store in replicas:
             store.close()
         servers.release(server)
+
+
+def test_a_result_the_server_cut_at_its_row_limit_is_refused() -> None:
+    """Virtuoso cuts results at ResultSetMaxRows and says so only in a header."""
+    two_rows = json.dumps(
+        {"head": {"vars": ["o"]}, "results": {"bindings": [{"o": SAMSUNG}, {"o": SAMSUNG}]}}
+    )
+    cut = {**JSON, "X-SPARQL-MaxRows": "2"}
+    with stub_server(
+        [(200, cut, two_rows), (200, {**JSON, "X-SPARQL-MaxRows": "3"}, two_rows)]
+    ) as stub:
+        endpoint = RemoteEndpoint.from_url(stub.base + "/sparql")
+        store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="virtuoso")
+        try:
+            with pytest.raises(RemoteStoreError, match="ResultSetMaxRows"):
+                store.query("SELECT ?o WHERE { ?s ?p ?o }")
+            assert len(solutions(store.query("SELECT ?o WHERE { ?s ?p ?o }"))) == 2  # under it
+        finally:
+            store.close()
+
+
+def test_a_graph_read_cut_short_is_refused() -> None:
+    """Virtuoso's Graph Store GET is cut too, without a sign: the adapter counts."""
+    triples = '<https://example.org/s> <https://example.org/p> "1" .\n'
+    count = json.dumps(
+        {
+            "head": {"vars": ["n"]},
+            "results": {
+                "bindings": [
+                    {
+                        "n": {
+                            "type": "typed-literal",
+                            "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                            "value": "2",
+                        }
+                    }
+                ]
+            },
+        }
+    )
+    answers: list[StubResponse] = [
+        (200, {"Content-Type": "application/n-triples"}, triples),
+        (200, JSON, count),
+    ]
+    with stub_server(answers) as stub:
+        endpoint = RemoteEndpoint.from_url(stub.base + "/sparql", gsp_url=stub.base + "/crud")
+        store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="virtuoso")
+        try:
+            with pytest.raises(RemoteStoreError, match="1 of the 2 triples"):
+                list(store.quads(G))
+        finally:
+            store.close()
+    assert stub.requests[0].path == "/crud"
+    assert stub.requests[0].query == {"graph": [G.value]}
