@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, Field
 from pyoxigraph import Literal, NamedNode
 
+from service.classes import below, hierarchy
 from service.errors import InvalidParameter, NotFound
 from service.namespaces import AG, DOMAIN, PROV, RDFS, SCHEMA, SKOS, WD, WDT, GraphNames
 from service.reconcile import ReconcileQueryIn, Reconciler
@@ -261,7 +262,7 @@ class Lookup:
         return bool(
             self.store.query(
                 f"ASK {{ GRAPH ?g {{ {NamedNode(iri)} a ?type }} "
-                f"?type {NamedNode(RDFS + 'subClassOf')}* {NamedNode(AG + 'Organization')} }}"
+                f"{below(self.store, AG + 'Organization', 'type')} }}"
             )
         )
 
@@ -281,11 +282,7 @@ class Lookup:
         if not _TYPE_NAME.fullmatch(local):
             raise InvalidParameter("a relationship type is a class name such as Partnership")
         iri = AG + local
-        known = self.store.query(
-            f"ASK {{ {NamedNode(iri)} {NamedNode(RDFS + 'subClassOf')}* "
-            f"{NamedNode(AG + 'Relationship')} }}"
-        )
-        if not bool(known):
+        if iri not in hierarchy(self.store).below(AG + "Relationship"):
             raise InvalidParameter(f"{name[:64]!r} is not a kind of relationship")
         return iri
 
@@ -388,14 +385,19 @@ class Lookup:
         return CompanyPage(items=[refs[iri] for iri in page], total=len(ranked))
 
     def _all_companies(self) -> list[str]:
+        # The order is taken in Python: some servers refuse ORDER BY over an aggregate's alias.
         rows = self.store.query(
-            f"""SELECT DISTINCT ?o (SAMPLE(?l) AS ?label) WHERE {{
-  GRAPH ?g {{ ?o a ?type }} ?type <{RDFS}subClassOf>* <{AG}Organization> .
+            f"""SELECT ?o (SAMPLE(?l) AS ?label) WHERE {{
+  GRAPH ?g {{ ?o a ?type }} {below(self.store, AG + "Organization", "type")}
   FILTER (STRSTARTS(STR(?o), "{self._org}"))
   OPTIONAL {{ GRAPH ?n {{ ?o <{RDFS}label> ?l }} FILTER (LANG(?l) = "en") }}
-}} GROUP BY ?o ORDER BY LCASE(STR(?label)) ?o"""
+}} GROUP BY ?o"""
         )
-        return [row["o"].value for row in solutions(rows)]
+        named = [
+            ((row["label"].value if row["label"] is not None else "").lower(), row["o"].value)
+            for row in solutions(rows)
+        ]
+        return [iri for _, iri in sorted(named)]
 
     def _companies_in_domain(self, domain: str) -> set[str]:
         rows = self.store.query(
@@ -545,7 +547,7 @@ class Lookup:
         if filters.domain is not None:
             patterns.append(f"?r <{AG}domain> {NamedNode(filters.domain)} .")
         if filters.type is not None:
-            patterns.append(f"?r a ?t . ?t <{RDFS}subClassOf>* {NamedNode(filters.type)} .")
+            patterns.append(f"?r a ?t . {below(self.store, filters.type, 't')}")
         rows = self.store.query(f"SELECT DISTINCT ?r WHERE {{ {' '.join(patterns)} }}")
         return {row["r"].value for row in solutions(rows)}
 
@@ -554,8 +556,7 @@ class Lookup:
         patterns = []
         if filters.domain is not None:
             patterns.append(f"?r <{AG}domain> {NamedNode(filters.domain)} .")
-        kind = NamedNode(filters.type or AG + "Relationship")
-        patterns.append(f"?r a ?t . ?t <{RDFS}subClassOf>* {kind} .")
+        patterns.append(f"?r a ?t . {below(self.store, filters.type or AG + 'Relationship', 't')}")
         rows = self.store.query(
             f"""SELECT ?r (MAX(?date) AS ?on) WHERE {{
   {{ SELECT DISTINCT ?r WHERE {{ {" ".join(patterns)} }} }}

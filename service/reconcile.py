@@ -28,6 +28,7 @@ from pyoxigraph import Literal as RdfLiteral
 from pyoxigraph import NamedNode
 from rapidfuzz import fuzz
 
+from service.classes import hierarchy, values
 from service.errors import MalformedRequestBody
 from service.ingest.names import normalize_name
 from service.namespaces import AG, WD, GraphNames, sparql_prefixes
@@ -323,18 +324,13 @@ def _index_rows(
     over each kind of statement) rather than one query joining them: labels are repeated in
     every source graph that names a firm, and a join multiplies those repetitions."""
     prefixes = sparql_prefixes("ag", "rdfs", "skos")
-    supers: dict[str, set[str]] = {}
+    classes_of = hierarchy(store)
+    organizations = classes_of.below(AG + "Organization")
+    supers = {c: set(classes_of.above(c) & organizations) for c in organizations}
     for row in solutions(
         store.query(
-            prefixes + " SELECT ?c ?super WHERE { ?c rdfs:subClassOf* ?super ."
-            " ?super rdfs:subClassOf* ag:Organization }"
-        )
-    ):
-        supers.setdefault(row["c"].value, set()).add(row["super"].value)
-    for row in solutions(
-        store.query(
-            prefixes + " SELECT ?c ?label WHERE { ?c rdfs:subClassOf* ag:Organization ;"
-            ' rdfs:label ?label FILTER (langMatches(lang(?label), "en")) }'
+            prefixes + f" SELECT ?c ?label WHERE {{ {values('c', organizations)}"
+            ' ?c rdfs:label ?label FILTER (langMatches(lang(?label), "en")) }'
         )
     ):
         yield row["c"].value, "class-label", row["label"]

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from service.classes import below
 from service.ingest.gate import validate_candidate
-from service.namespaces import SHAPES, GraphNames, sparql_prefixes
+from service.namespaces import AG, SHAPES, GraphNames, sparql_prefixes
 from service.store.port import Store, solutions
 from service.validation import Severity, ShapesGraph, ValidationReport, ValidationResult
 
@@ -20,7 +21,9 @@ _PREFIXES = sparql_prefixes("ag", "rdfs", "skos") + "\n"
 
 @dataclass(frozen=True)
 class CrossGraphRule:
-    """A rule over the union of graphs: a SELECT whose rows are violations (?focus, ?value)."""
+    """A rule over the union of graphs: a SELECT whose rows are violations (?focus, ?value).
+    ``ORGANIZATION_TYPES`` in it stands for ``VALUES ?type { … }`` with every class of
+    organization (see :mod:`service.classes`)."""
 
     name: str
     message: str
@@ -36,7 +39,7 @@ CROSS_GRAPH_RULES = (
         "http://www.w3.org/2000/01/rdf-schema#label",
         _PREFIXES
         + """SELECT ?focus (SAMPLE(lang(?label)) AS ?value) WHERE {
-            ?focus a/rdfs:subClassOf* ag:Organization ; rdfs:label ?label .
+            ?focus a ?type ; rdfs:label ?label . ORGANIZATION_TYPES
         } GROUP BY ?focus (lang(?label)) HAVING (COUNT(DISTINCT ?label) > 1)""",
     ),
     CrossGraphRule(
@@ -47,7 +50,7 @@ CROSS_GRAPH_RULES = (
         _PREFIXES
         + """SELECT ?focus ?value WHERE {
             { SELECT ?value WHERE {
-                ?org skos:exactMatch ?value ; a/rdfs:subClassOf* ag:Organization .
+                ?org skos:exactMatch ?value ; a ?type . ORGANIZATION_TYPES
               } GROUP BY ?value HAVING (COUNT(DISTINCT ?org) > 1) }
             ?focus skos:exactMatch ?value .
         }""",
@@ -87,7 +90,8 @@ def validate_store(
                 )
             )
     for rule in CROSS_GRAPH_RULES:
-        for row in solutions(store.query(rule.select)):
+        organizations = below(store, AG + "Organization", "type")
+        for row in solutions(store.query(rule.select.replace("ORGANIZATION_TYPES", organizations))):
             value = row["value"]
             report.results.append(
                 ValidationResult(

@@ -65,11 +65,12 @@ class RemoteServer:
         """Remove every graph we could have written (not the server's own graphs)."""
         store = self.store()
         try:
-            graphs = [*store.named_graphs(), store.version_graph]
+            graphs = [*store.named_graphs(), store.default_stand_in]
             store.update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs))
-            store.update(f"DROP SILENT GRAPH {store.version_graph}")
             if store.dialect.writable_default_graph:
                 store.update("DROP SILENT DEFAULT")
+            # Last (it then holds only the token this update writes).
+            store.update(f"DROP SILENT GRAPH {store.version_graph}")
         finally:
             store.close()
 

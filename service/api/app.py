@@ -25,7 +25,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        context = ServiceContext(resolved, store)
+        try:
+            context = ServiceContext(resolved, store)
+        except BaseException:
+            if store is not None:  # the app owns the store it was given, also on a failed start
+                store.close()
+            raise
         runner = QueryRunner(
             resolved.query_workers, resolved.query_timeout_s, resolved.query_max_waiting
         )

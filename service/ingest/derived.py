@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pyoxigraph import NamedNode, Quad, Triple
 
+from service.classes import below
 from service.namespaces import AG, RDF, GraphNames, sparql_prefixes
 from service.store.port import GraphName, Store, solutions
 
@@ -100,7 +101,7 @@ def _supported_elsewhere(
             f"""{_PREFIXES} SELECT DISTINCT ?a ?b WHERE {{
                 VALUES (?a ?b) {{ {_pairs(partners)} }}
                 GRAPH ?g {{ ?r ag:participant ?a . ?r ag:participant ?b . ?r a ?kind }}
-                ?kind rdfs:subClassOf* ag:Partnership .
+                {below(store, AG + "Partnership", "kind")}
                 {not_in}
             }}"""
         )

@@ -15,6 +15,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Triple
 
+from service.classes import below
 from service.context import ServiceContext
 from service.dates import parse_partial_date
 from service.errors import SourceNotFound
@@ -85,7 +86,7 @@ _KNOWN = (
     + """
 SELECT DISTINCT ?o ?type ?label WHERE {
   VALUES ?o { %s }
-  { GRAPH ?g { ?o a ?type } ?type rdfs:subClassOf* ag:Organization . }
+  { GRAPH ?g { ?o a ?type } %s }
   UNION
   { GRAPH ?g { ?o rdfs:label ?label } }
 }"""
@@ -150,7 +151,9 @@ class Ingestor:
         values = " ".join(str(o) for o in organizations)
         types: dict[NamedNode, set[str]] = {}
         labels: dict[NamedNode, set[tuple[str, str]]] = {}
-        for row in solutions(self.context.store.query(_KNOWN % values)):
+        store = self.context.store
+        types_below = below(store, AG + "Organization", "type")
+        for row in solutions(store.query(_KNOWN % (values, types_below))):
             organization = row["o"]
             if row["type"] is not None:
                 types.setdefault(organization, set()).add(row["type"].value)

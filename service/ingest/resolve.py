@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode
 
+from service.classes import below
 from service.ingest.names import normalize_name
 from service.iri import DEFAULT_BASE, organization_iri
-from service.namespaces import sparql_prefixes
+from service.namespaces import AG, sparql_prefixes
 from service.store.port import Store, solutions
 
 _NON_LATIN = re.compile(r"[\u3040-\u30ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff]")
@@ -26,7 +27,7 @@ _NAMES = (
     + """
 SELECT DISTINCT ?org ?name WHERE {
   ?org rdfs:label|skos:altLabel ?name .
-  FILTER EXISTS { ?org a ?type . ?type rdfs:subClassOf* ag:Organization . }
+  FILTER EXISTS { ?org a ?type . ORGANIZATION_TYPES }
 }"""
 )
 
@@ -59,7 +60,8 @@ class AliasIndex:
     def from_store(cls, store: Store) -> AliasIndex:
         """Every organization name the store holds, in any graph and language."""
         index = cls()
-        for row in solutions(store.query(_NAMES)):
+        types = below(store, AG + "Organization", "type")
+        for row in solutions(store.query(_NAMES.replace("ORGANIZATION_TYPES", types))):
             index.add(row["org"].value, [row["name"].value])
         return index
 

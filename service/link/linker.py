@@ -33,6 +33,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
+from service.classes import below
 from service.context import ServiceContext
 from service.errors import InvalidParameter, NotFound, ValidationFailed
 from service.ingest.context import cross_graph_context
@@ -356,7 +357,9 @@ SELECT DISTINCT ?class WHERE {{
         return bool(
             self.context.store.query(
                 _PREFIXES
-                + f" ASK {{ GRAPH ?g {{ {node} a ?type }} ?type rdfs:subClassOf* ag:Organization }}"
+                + f" ASK {{ GRAPH ?g {{ {node} a ?type }} "
+                + below(self.context.store, AG + "Organization", "type")
+                + " }"
             )
         )
 

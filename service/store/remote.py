@@ -81,7 +81,8 @@ class Dialect:
     system_graphs: frozenset[str] = frozenset()
     #: Whether ``INSERT DATA`` accepts blank nodes (else ``INSERT {…} WHERE {…}`` is used).
     blank_nodes_in_insert_data: bool = True
-    #: Whether the server has a default graph of its own that can be written.
+    #: Whether the server has a default graph of its own that can be written; where it has
+    #: not, the named graph ``<graph base>default`` stands in for it.
     writable_default_graph: bool = True
     #: The most triples one INSERT DATA may hold (None: no limit); more go in several
     #: operations of the same request.
@@ -92,6 +93,8 @@ class Dialect:
     count_graph_reads: bool = False
     #: Whether its JSON results need mending (see :func:`_standard_json_results`).
     legacy_json_results: bool = False
+    #: Whether a query's FROM leaves GRAPH seeing every graph (the spec: no named graph then).
+    from_keeps_named_graphs: bool = False
 
 
 OXIGRAPH = Dialect("oxigraph", union_params=(("union-default-graph", ""),))
@@ -110,6 +113,7 @@ VIRTUOSO = Dialect(
     truncation_header="x-sparql-maxrows",
     count_graph_reads=True,
     legacy_json_results=True,
+    from_keeps_named_graphs=True,
 )
 #: A server that already answers queries over the union of its graphs by default.
 GENERIC = Dialect("generic")
@@ -180,6 +184,7 @@ class RemoteStore:
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
         )
         self.version_graph = NamedNode(graph_base_iri + "system")
+        self.default_stand_in = NamedNode(graph_base_iri + "default")
         self.dialect = DIALECTS[dialect] if dialect != "auto" else self._detect()
         self._version_ttl_s = version_ttl_s
         self._lease_s = lease_s
@@ -314,12 +319,16 @@ class RemoteStore:
         :raises QuerySyntaxError: if the server refuses the query (400).
         """
         _refuse_non_query(sparql)
+        if self.dialect.from_keeps_named_graphs:
+            sparql = _without_implicit_named_graphs(sparql)
         text = f"BASE {NamedNode(base_iri)}\n{sparql}" if base_iri else sparql
         form: list[tuple[str, str]] = [("query", text)]
         if default_graph is None:
             form.extend(self.dialect.union_params)
         else:
             for graph in default_graph:
+                if isinstance(graph, DefaultGraph) and not self.dialect.writable_default_graph:
+                    graph = self.default_stand_in
                 if isinstance(graph, DefaultGraph):
                     raise QuerySyntaxError(
                         "a remote store cannot name its default graph as a default-graph-uri"
@@ -361,7 +370,11 @@ class RemoteStore:
 
         :raises QuerySyntaxError: if the server refuses the update (400).
         """
-        self._write(f"BASE {NamedNode(base_iri)}\n{sparql}" if base_iri else sparql)
+        text = f"BASE {NamedNode(base_iri)}\n{sparql}" if base_iri else sparql
+        if not self.dialect.writable_default_graph:
+            # Virtuoso's own pragma: the stand-in is the default graph of this update.
+            text = f"DEFINE input:default-graph-uri {self.default_stand_in}\n{text}"
+        self._write(text)
 
     def replace_graphs(
         self,
@@ -372,6 +385,10 @@ class RemoteStore:
     ) -> None:
         """Replace graphs and change single quads in one update request, so other readers see
         the old or the new content (on servers that apply a request atomically)."""
+        if not self.dialect.writable_default_graph:
+            graphs = {self._stand_in(g): t for g, t in graphs.items()}
+            remove = [self._stand_in_quad(q) for q in remove]
+            add = [self._stand_in_quad(q) for q in add]
         operations, inserts = replacement_operations(graphs, remove, add)
         limit = self.dialect.max_insert_triples
         templates: list[dict[GraphName, list[str]]] = []
@@ -396,7 +413,17 @@ class RemoteStore:
         self._write(f"DROP SILENT GRAPH {graph}")
         return True
 
+    def _stand_in(self, graph: GraphName) -> GraphName:
+        return self.default_stand_in if isinstance(graph, DefaultGraph) else graph
+
+    def _stand_in_quad(self, quad: Quad) -> Quad:
+        if not isinstance(quad.graph_name, DefaultGraph):
+            return quad
+        return Quad(quad.subject, quad.predicate, quad.object, self.default_stand_in)
+
     def _hidden(self, graph: str) -> bool:
+        if graph == self.default_stand_in.value and not self.dialect.writable_default_graph:
+            return True
         return graph == self.version_graph.value or graph in self.dialect.system_graphs
 
     def named_graphs(self) -> list[NamedNode]:
@@ -413,15 +440,16 @@ class RemoteStore:
         return self._all_quads()
 
     def _all_quads(self) -> Iterator[Quad]:
-        if self.dialect.writable_default_graph:
-            yield from self._graph_quads(DefaultGraph())
+        yield from self._graph_quads(DefaultGraph())
         for graph in self.named_graphs():
             yield from self._graph_quads(graph)
 
     def _graph_quads(self, graph: GraphName) -> Iterator[Quad]:
+        if isinstance(graph, DefaultGraph) and not self.dialect.writable_default_graph:
+            stood_in = self._graph_quads(self.default_stand_in)
+            yield from (Quad(q.subject, q.predicate, q.object, graph) for q in stood_in)
+            return
         if isinstance(graph, DefaultGraph):
-            if not self.dialect.writable_default_graph:
-                return
             # Without the union parameters the default graph is the server's own.
             response = self._send_read(
                 [("query", "CONSTRUCT WHERE { ?s ?p ?o }")], accept=_N_TRIPLES
@@ -479,7 +507,7 @@ class RemoteStore:
                 f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
                 f"FILTER (?g NOT IN ({hidden})) }}"
             )
-            if self.dialect.writable_default_graph:
+            if self.dialect.writable_default_graph:  # else the stand-in was counted above
                 total += self._count_graph(DefaultGraph())
             return total
         return self._count_graph(graph)
@@ -487,7 +515,7 @@ class RemoteStore:
     def _count_graph(self, graph: GraphName) -> int:
         if isinstance(graph, DefaultGraph):
             if not self.dialect.writable_default_graph:
-                return 0
+                return self._count_graph(self.default_stand_in)
             # Without the union parameters the default graph is the server's own.
             return self._count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return self._count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
@@ -651,6 +679,29 @@ def _parts(
                 part, size = {}, 0
     if part:
         yield part
+
+
+#: A graph nothing is ever written to: a FROM NAMED that makes the named graphs empty.
+_NO_GRAPH = NamedNode("urn:x-alliancegraph:no-graph")
+
+
+def _without_implicit_named_graphs(text: str) -> str:
+    """A query with FROM and no FROM NAMED, given ``FROM NAMED <no graph>``: by the spec its
+    GRAPH patterns then see no graph, but Virtuoso lets them see every graph."""
+    tokens = [t for t in tokenize(text) if t.depth == 0]
+    froms = [
+        n
+        for n, t in enumerate(tokens)
+        if t.kind == "word"
+        and t.text.upper() == "FROM"
+        and (t.start == 0 or text[t.start - 1] not in "?$")  # not the variable ?from
+    ]
+    if not froms:
+        return text
+    if any(n + 1 < len(tokens) and tokens[n + 1].text.upper() == "NAMED" for n in froms):
+        return text
+    at = tokens[froms[0]].start
+    return f"{text[:at]}FROM NAMED {_NO_GRAPH} {text[at:]}"
 
 
 def _refuse_non_query(text: str) -> None:

@@ -137,7 +137,7 @@ def company_query(iri: str) -> str:
     return f"""PREFIX ag: <{AG}>
 PREFIX prov: <{PROV}>
 CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ VALUES ?s {{ {node} }} }}
+  {{ BIND ({node} AS ?s) }}
   UNION {{
     ?relationship ag:participant|ag:member|ag:alliance {node} ;
                   (prov:qualifiedDerivation|prov:wasDerivedFrom)? ?s .
