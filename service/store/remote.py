@@ -429,7 +429,9 @@ class RemoteStore:
     def named_graphs(self) -> list[NamedNode]:
         """The named graphs that hold at least one quad, sorted by IRI (server-owned graphs and
         the store-version graph left out)."""
-        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        # GROUP BY, not DISTINCT: Virtuoso answers it at once, DISTINCT in seconds per 100
+        # graphs.
+        rows = self._select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         graphs = {row["g"].value for row in rows if isinstance(row["g"], NamedNode)}
         return [NamedNode(g) for g in sorted(graphs) if not self._hidden(g)]
 
