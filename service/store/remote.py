@@ -18,6 +18,7 @@ What the adapter makes the same on every server (see :class:`Dialect`):
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -280,14 +281,15 @@ class RemoteStore:
             with self._lock:
                 if self._writes == writes:  # no write of ours ended while we read
                     self._version = (time.monotonic(), token)
-        return int(token[:15], 16) if token else 0
+        return int(hashlib.sha256(token.encode()).hexdigest()[:15], 16) if token else 0
 
     def _read_version(self) -> str:
         rows = self._select(
             f"SELECT ?v WHERE {{ GRAPH {self.version_graph} "
             f"{{ {self.version_graph} {_VERSION} ?v }} }}"
         )
-        return min((str(row["v"].value) for row in rows), default="")
+        # All tokens, should a write have left two: any write still changes the version.
+        return "|".join(sorted(str(row["v"].value) for row in rows))
 
     def _bump(self) -> str:
         """Operations that give the store a new version, for the end of every write."""
@@ -298,9 +300,15 @@ class RemoteStore:
             f'INSERT DATA {{ GRAPH {g} {{ {g} {_VERSION} "{token}" }} }}'
         )
 
-    def _write(self, operations: str) -> None:
+    def _write(self, operations: str, *, pragma: str = "") -> None:
+        """Send a write with the version bump at its end, in one request; with a pragma
+        (Virtuoso's DEFINE, which would hide the version graph from the bump), in two."""
         try:
-            self._send_update(f"{operations} ;\n{self._bump()}")
+            if pragma:
+                self._send_update(f"{pragma}\n{operations}")
+                self._send_update(self._bump())
+            else:
+                self._send_update(f"{operations} ;\n{self._bump()}")
         finally:
             with self._lock:
                 self._writes += 1
@@ -371,10 +379,11 @@ class RemoteStore:
         :raises QuerySyntaxError: if the server refuses the update (400).
         """
         text = f"BASE {NamedNode(base_iri)}\n{sparql}" if base_iri else sparql
-        if not self.dialect.writable_default_graph:
+        if self.dialect.writable_default_graph:
+            self._write(text)
+        else:
             # Virtuoso's own pragma: the stand-in is the default graph of this update.
-            text = f"DEFINE input:default-graph-uri {self.default_stand_in}\n{text}"
-        self._write(text)
+            self._write(text, pragma=f"DEFINE input:default-graph-uri {self.default_stand_in}")
 
     def replace_graphs(
         self,

@@ -160,9 +160,13 @@ def test_update_applies_and_changes_the_generation(any_store: Store) -> None:
     any_store.update(f'INSERT DATA {{ GRAPH {G1} {{ {S} {P} "u" }} }}')
     assert any_store.generation != before
     assert _literals(any_store, G1) == {"u"}
-    after_update = any_store.generation
+    seen = {before, any_store.generation}
+    for value in ("v", "w", "z"):  # each write a new version, never one seen before
+        any_store.update(f'INSERT DATA {{ GRAPH {G1} {{ {S} {P} "{value}" }} }}')
+        assert any_store.generation not in seen
+        seen.add(any_store.generation)
     any_store.replace_graphs({G2: [_triple("x")]})
-    assert any_store.generation != after_update
+    assert any_store.generation not in seen
 
 
 def test_drop_graph_reports_whether_it_existed(any_store: Store) -> None:
