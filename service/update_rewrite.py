@@ -170,3 +170,20 @@ def mentioned_iris(text: str) -> set[str]:
     ['http://example.org/g']
     """
     return {t.text[1:-1] for t in tokenize(text) if t.kind == "iri"}
+
+
+def declares_dataset(query: str) -> bool:
+    """Whether a query has its own FROM or FROM NAMED (which then defines its dataset).
+
+    >>> declares_dataset("SELECT ?from FROM <urn:g> WHERE { ?s ?p ?from }")
+    True
+    >>> declares_dataset("SELECT ?from WHERE { GRAPH ?g { ?s ?p ?from } }")
+    False
+    """
+    return any(
+        t.kind == "word"
+        and t.text.upper() == "FROM"
+        and (t.start == 0 or query[t.start - 1] not in "?$")
+        for t in tokenize(query)
+        if t.depth == 0
+    )

@@ -13,6 +13,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Triple
 from service.errors import QuerySyntaxError, RdfSyntaxError
 from service.store.port import GraphName, QueryResult
 from service.store.sparql_text import replacement_update
+from service.update_rewrite import declares_dataset
 
 
 class EmbeddedStore:
@@ -48,6 +49,9 @@ class EmbeddedStore:
         :raises QuerySyntaxError: if the query does not parse.
         """
         try:
+            if default_graph is None and declares_dataset(sparql):
+                # The query's FROM and FROM NAMED rule (pyoxigraph would take the union).
+                return self._store.query(sparql, base_iri=base_iri)
             if default_graph is None:
                 return self._store.query(
                     sparql,

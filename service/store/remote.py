@@ -50,7 +50,7 @@ from pyoxigraph import (
 from service.errors import QuerySyntaxError, QueryTimeout, RemoteStoreError
 from service.store.port import GraphName, QueryResult
 from service.store.sparql_text import blocks, replacement_operations
-from service.update_rewrite import OPERATION_KEYWORDS, tokenize
+from service.update_rewrite import OPERATION_KEYWORDS, declares_dataset, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +332,8 @@ class RemoteStore:
         text = f"BASE {NamedNode(base_iri)}\n{sparql}" if base_iri else sparql
         form: list[tuple[str, str]] = [("query", text)]
         if default_graph is None:
-            form.extend(self.dialect.union_params)
+            if not declares_dataset(sparql):  # else the query's FROM and FROM NAMED rule
+                form.extend(self.dialect.union_params)
         else:
             for graph in default_graph:
                 if isinstance(graph, DefaultGraph) and not self.dialect.writable_default_graph:

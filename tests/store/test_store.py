@@ -21,7 +21,7 @@ from pyoxigraph import (
 )
 
 from service.errors import QuerySyntaxError
-from service.store.port import Store, solutions
+from service.store.port import Row, Store, solutions
 
 G1 = NamedNode("https://example.org/graph/1")
 G2 = NamedNode("https://example.org/graph/2")
@@ -228,3 +228,19 @@ def test_select_results_carry_blank_nodes_and_booleans_as_rdf_says(any_store: St
     assert row["b"] == row["c"]  # one node within one result
     assert row["v"] == Literal(True)
     assert row["v"].value == "true"
+
+
+def test_a_query_with_its_own_from_reads_only_those_graphs(any_store: Store) -> None:
+    any_store.replace_graphs({G1: [_triple("one")], G2: [_triple("two")]})
+
+    def ask(text: str) -> list[Row]:
+        return solutions(any_store.query(text, base_iri="https://example.org/"))
+
+    rows = ask("SELECT ?o FROM <graph/2> WHERE { ?s <p> ?o }")
+    assert [row["o"].value for row in rows] == ["two"]
+    # FROM without FROM NAMED: no named graph.
+    assert ask("SELECT ?g FROM <graph/2> WHERE { GRAPH ?g { ?s <p> ?o } }") == []
+    only = ask("SELECT ?g FROM NAMED <graph/1> WHERE { GRAPH ?g { ?s <p> ?o } }")
+    assert [row["g"] for row in only] == [G1]
+    variable = ask("SELECT ?from WHERE { ?s <p> ?from }")
+    assert sorted(row["from"].value for row in variable) == ["one", "two"]
