@@ -23,18 +23,19 @@ import gc
 import re
 import threading
 import traceback
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
 
 from service.conneg import negotiate
 from service.errors import QueryTimeout, ServerBusy
 from service.federation import check_federation
 from service.sparql_protocol import QueryRequest
-from service.store.port import QueryResult, Store
+from service.store.port import GraphName, QueryResult, Store
+from service.store.remote import query_form
 
 SOLUTION_FORMATS: dict[str, QueryResultsFormat] = {
     "application/sparql-results+json": QueryResultsFormat.JSON,
@@ -171,7 +172,62 @@ def _evaluate(job: QueryJob) -> QueryResult:
     return job.store.query(request.text, base_iri=job.base_iri)
 
 
+class _RawQueries(Protocol):
+    """A store that can hand over a server's answer unparsed (the remote adapter)."""
+
+    def query_raw(
+        self,
+        sparql: str,
+        media_type: str,
+        *,
+        default_graph: Iterable[GraphName] | None = None,
+        named_graphs: Iterable[NamedNode] | None = None,
+        base_iri: str | None = None,
+    ) -> bytes | None: ...
+
+
+def _passed_through(job: QueryJob) -> tuple[str, bytes] | None:
+    """A remote server's answer in the type the client negotiated, passed on without parsing
+    and serializing it again; None when the store or the query does not allow it."""
+    if not hasattr(job.store, "query_raw"):
+        return None
+    form = query_form(job.request.text)
+    if form == "SELECT":
+        offered = list(SOLUTION_FORMATS)
+    elif form == "ASK":
+        offered = list(BOOLEAN_FORMATS)
+    elif form in ("CONSTRUCT", "DESCRIBE"):
+        offered = list(GRAPH_FORMATS)
+    else:
+        return None
+    media = negotiate(job.accept, offered)
+    if media in ("application/json", "application/xml", "text/plain"):
+        return None  # aliases the server may not know: the usual path answers them
+    check_federation(job.request.text, job.allowed_services)
+    request = job.request
+    store = cast(_RawQueries, job.store)
+    if request.default_graphs or request.named_graphs:  # the protocol's dataset, as _evaluate
+        body = store.query_raw(
+            request.text,
+            media,
+            default_graph=request.default_graphs,
+            named_graphs=request.named_graphs or None,
+            base_iri=job.base_iri,
+        )
+    else:
+        body = store.query_raw(request.text, media, base_iri=job.base_iri)
+    return (media, body) if body is not None else None
+
+
 def _produce(job: QueryJob, channel: _Channel) -> None:
+    passed = _passed_through(job)
+    if passed is not None:
+        media, body = passed
+        channel.send("start", media + ("; charset=utf-8" if media.startswith("text/") else ""))
+        for start in range(0, len(body), _CHUNK):
+            channel.send("chunk", body[start : start + _CHUNK])
+        channel.send("end", None)
+        return
     result = _evaluate(job)
     media, rdf_format = choose_format(result, job.accept)
     charset = "; charset=utf-8" if media.startswith("text/") else ""

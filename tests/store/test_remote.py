@@ -4,6 +4,7 @@ replicas on a real Oxigraph server."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -17,6 +18,8 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from service.config import Settings
 from service.errors import QuerySyntaxError, QueryTimeout, RemoteStoreError
+from service.query_runner import QueryJob, QueryRunner
+from service.sparql_protocol import QueryRequest
 from service.store import RemoteEndpoint, RemoteStore, open_store
 from service.store.embedded import EmbeddedStore
 from service.store.port import solutions
@@ -229,3 +232,51 @@ def test_a_graph_read_cut_short_is_refused() -> None:
             store.close()
     assert stub.requests[0].path == "/crud"
     assert stub.requests[0].query == {"graph": [G.value]}
+
+
+def _run(store: RemoteStore, query: str, accept: str) -> tuple[str, bytes]:
+    runner = QueryRunner(workers=1, timeout_s=10, max_waiting=1)
+    job = QueryJob(store, QueryRequest(query), accept, GRAPH_BASE, [])
+    try:
+        media, body = asyncio.run(runner.run(job))
+    finally:
+        runner.close()
+    assert isinstance(body, bytes)
+    return media, body
+
+
+def test_the_endpoint_passes_a_servers_answer_through_unparsed() -> None:
+    """A result in the type the client asked for goes out as the server sent it (no parse and
+    serialize again); Virtuoso's JSON, which needs mending, does not."""
+    csv = b"o\r\n\xec\x82\xbc\xec\x84\xb1\r\n"
+    with stub_server([(200, {"Content-Type": "text/csv; charset=utf-8"}, csv)]) as stub:
+        store = _store(stub.base + "/query")
+        try:
+            media, body = _run(store, "SELECT ?o WHERE { ?s ?p ?o }", "text/csv")
+        finally:
+            store.close()
+    assert (media, body) == ("text/csv; charset=utf-8", csv)
+    assert stub.requests[0].headers["accept"] == "text/csv, */*;q=0.1"
+    with stub_server([(200, JSON, ROWS)]) as stub:
+        endpoint = RemoteEndpoint.from_url(stub.base + "/sparql")
+        store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="virtuoso")
+        try:
+            media, body = _run(store, "SELECT ?o WHERE { ?s ?p ?o }", "text/csv")
+        finally:
+            store.close()
+    assert media == "text/csv; charset=utf-8"
+    assert body.decode("utf-8").splitlines() == ["o", "삼성"]
+    assert stub.requests[0].headers["accept"] == "application/sparql-results+json"
+
+
+def test_an_answer_of_another_type_falls_back_to_parsing() -> None:
+    answers: list[StubResponse] = [(200, JSON, ROWS), (200, JSON, ROWS)]
+    with stub_server(answers) as stub:
+        store = _store(stub.base + "/query")
+        try:
+            media, body = _run(store, "SELECT ?o WHERE { ?s ?p ?o }", "text/tab-separated-values")
+        finally:
+            store.close()
+    assert media == "text/tab-separated-values; charset=utf-8"
+    assert body.decode("utf-8").splitlines() == ["?o", '"삼성"']
+    assert len(stub.requests) == 2
