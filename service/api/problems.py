@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from service.conneg import negotiate
-from service.errors import AllianceGraphError, NotAcceptable, ValidationFailed
+from service.errors import AllianceGraphError, NotAcceptable, QuerySyntaxError, ValidationFailed
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("alliancegraph.api")
@@ -33,8 +33,15 @@ def _prefers_turtle(accept: str | None) -> bool:
         return False
 
 
+#: The only routes that take SPARQL from the client: elsewhere a SPARQL syntax error is in a
+#: query the service wrote (or a store refusing it), which is a bug, not a bad request.
+_SPARQL_ROUTES = ("/sparql",)
+
+
 async def _domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, AllianceGraphError)  # noqa: S101 - registered for this type only
+    if isinstance(error, QuerySyntaxError) and request.url.path not in _SPARQL_ROUTES:
+        return await _unexpected_error(request, error)
     extra: dict[str, Any] = {"instance": request.url.path}
     for where in ("line", "column"):
         if getattr(error, where, None) is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from pyoxigraph import (
 
 from service.api.app import create_app
 from service.config import Settings
+from service.errors import QuerySyntaxError
 from service.namespaces import AG
 from service.store.embedded import EmbeddedStore
 from service.store.port import Store
@@ -196,6 +198,26 @@ def test_unknown_route_is_a_404_problem(client: TestClient) -> None:
 class _BrokenStore(EmbeddedStore):
     def count(self, graph: object = None) -> int:
         raise RuntimeError("internal detail that must not leak")
+
+
+class _RefusingStore(EmbeddedStore):
+    """A store that refuses the service's own queries, as a remote server may (a 400)."""
+
+    def query(self, sparql: str, **options: Any) -> Any:
+        if "rdf-schema#subClassOf" in sparql:
+            raise QuerySyntaxError("the store refused the request: internal query text")
+        return super().query(sparql, **options)
+
+
+def test_a_refused_internal_query_is_a_logged_500_and_a_clients_query_a_400(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = _RefusingStore()
+    with TestClient(create_app(settings, store), raise_server_exceptions=False) as c:
+        body = _problem(c.get("/companies"), 500)
+        assert "internal query text" not in json.dumps(body)
+        assert any("internal query text" in (r.exc_text or "") for r in caplog.records)
+        _problem(c.get("/sparql", params={"query": "SELEC ?x"}), 400)
 
 
 def test_a_bug_is_a_logged_500_without_internals(
