@@ -35,7 +35,7 @@ from service.errors import QueryTimeout, ServerBusy
 from service.federation import check_federation
 from service.sparql_protocol import QueryRequest
 from service.store.port import GraphName, QueryResult, Store
-from service.store.remote import query_form
+from service.store.query_text import query_form
 
 SOLUTION_FORMATS: dict[str, QueryResultsFormat] = {
     "application/sparql-results+json": QueryResultsFormat.JSON,

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.config import Settings
+from service.store.dialects import DialectName
 from service.store.embedded import EmbeddedStore
 from service.store.port import Store
-from service.store.remote import DialectName, RemoteEndpoint, RemoteStore
+from service.store.remote import RemoteEndpoint, RemoteStore
 from tests.server import free_port
 from tests.virtuoso_server import VirtuosoServer, virtuoso_executable, virtuoso_server
 from tests.wikidata_server import _stop, _wait_ready, oxigraph_executable

@@ -6,7 +6,7 @@ pyoxigraph (``parse_query_results``, ``parse``), so callers get the same objects
 embedded store. One ``httpx`` client pools connections; reads are retried on connection errors
 and 502/503/504, writes never (an update that timed out may have been applied).
 
-What the adapter makes the same on every server (see :class:`Dialect`):
+What the adapter makes the same on every server (see ``service/store/dialects.py``):
 
 - the default graph of a query is the union of all graphs unless graphs are given;
 - a store version (a token in the graph ``<graph base>system``) changes with every write of any
@@ -23,14 +23,13 @@ import io
 import json
 import logging
 import random
-import re
 import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice, pairwise
+from itertools import islice
 from typing import BinaryIO, Literal
 from urllib.parse import urlencode
 
@@ -48,16 +47,29 @@ from pyoxigraph import (
 )
 
 from service.errors import QuerySyntaxError, QueryTimeout, RemoteStoreError
+from service.store.dialects import (
+    DIALECTS,
+    GENERIC,
+    OXIGRAPH,
+    VIRTUOSO,
+    Dialect,
+    DialectName,
+    standard_json_results,
+)
 from service.store.port import GraphName, QueryResult
-from service.store.sparql_text import blocks, replacement_operations
-from service.update_rewrite import OPERATION_KEYWORDS, declares_dataset, tokenize
+from service.store.query_text import (
+    N_TRIPLES,
+    RESULTS_JSON,
+    accept_for,
+    refuse_non_query,
+    without_implicit_named_graphs,
+)
+from service.store.sparql_text import blocks, parts, replacement_operations, split_blank_nodes
+from service.update_rewrite import declares_dataset
 
 log = logging.getLogger(__name__)
 
-DialectName = Literal["auto", "oxigraph", "virtuoso", "generic"]
 _FORM = "application/x-www-form-urlencoded"
-_RESULTS_JSON = "application/sparql-results+json"
-_N_TRIPLES = "application/n-triples"
 #: Service plumbing, kept out of the public vocabulary (``ag:``): the store's version token and
 #: the replicas' write leases, in the graph ``<graph base>system``.
 SYSTEM = "https://w3id.org/alliancegraph/system#"
@@ -68,57 +80,6 @@ _DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 _RETRIED_STATUS = {502, 503, 504}
 #: Quads per request of a bulk load.
 BULK_CHUNK = 5_000
-
-
-@dataclass(frozen=True)
-class Dialect:
-    """What one kind of server needs to behave like the embedded store."""
-
-    name: str
-    #: Query parameters that make the default graph the union of all graphs ("" when the
-    #: server does so by itself).
-    union_params: tuple[tuple[str, str], ...] = ()
-    #: Graphs the server keeps for itself, hidden from listings and dumps.
-    system_graphs: frozenset[str] = frozenset()
-    #: Whether ``INSERT DATA`` accepts blank nodes (else ``INSERT {…} WHERE {…}`` is used).
-    blank_nodes_in_insert_data: bool = True
-    #: Whether the server has a default graph of its own that can be written; where it has
-    #: not, the named graph ``<graph base>default`` stands in for it.
-    writable_default_graph: bool = True
-    #: The most triples one INSERT DATA may hold (None: no limit); more go in several
-    #: operations of the same request.
-    max_insert_triples: int | None = None
-    #: The response header by which the server says it cut a result short, if it has one.
-    truncation_header: str | None = None
-    #: Whether a graph read must be checked against a count (the server may cut it silently).
-    count_graph_reads: bool = False
-    #: Whether its JSON results need mending (see :func:`_standard_json_results`).
-    legacy_json_results: bool = False
-    #: Whether a query's FROM leaves GRAPH seeing every graph (the spec: no named graph then).
-    from_keeps_named_graphs: bool = False
-
-
-OXIGRAPH = Dialect("oxigraph", union_params=(("union-default-graph", ""),))
-VIRTUOSO = Dialect(
-    "virtuoso",
-    system_graphs=frozenset(
-        {
-            "http://www.openlinksw.com/schemas/virtrdf#",
-            "http://www.w3.org/ns/ldp#",
-            "http://localuriqaserver/sparql",
-        }
-    ),
-    blank_nodes_in_insert_data=False,
-    writable_default_graph=False,
-    max_insert_triples=400,  # its parser and SQL compiler give out on larger operations
-    truncation_header="x-sparql-maxrows",
-    count_graph_reads=True,
-    legacy_json_results=True,
-    from_keeps_named_graphs=True,
-)
-#: A server that already answers queries over the union of its graphs by default.
-GENERIC = Dialect("generic")
-DIALECTS = {d.name: d for d in (OXIGRAPH, VIRTUOSO, GENERIC)}
 
 
 @dataclass(frozen=True)
@@ -197,7 +158,7 @@ class RemoteStore:
     # --- the protocol ---------------------------------------------------------------------
 
     def _detect(self) -> Dialect:
-        response = self._send_read([("query", "ASK {}")], accept=_RESULTS_JSON)
+        response = self._send_read([("query", "ASK {}")], accept=RESULTS_JSON)
         server = response.headers.get("server", "").lower()
         if "oxigraph" in server:
             return OXIGRAPH
@@ -327,7 +288,7 @@ class RemoteStore:
         :raises QuerySyntaxError: if the server refuses the query (400).
         """
         form = self._query_form(sparql, default_graph, named_graphs, base_iri)
-        response = self._send_read(form, accept=_accept_for(sparql))
+        response = self._send_read(form, accept=accept_for(sparql))
         self._refuse_truncated(response)
         return _parse_answer(response, self.dialect)
 
@@ -363,9 +324,9 @@ class RemoteStore:
         base_iri: str | None,
     ) -> list[tuple[str, str]]:
         """The protocol form of a query: the text and its dataset, as this server needs them."""
-        _refuse_non_query(sparql)
+        refuse_non_query(sparql)
         if self.dialect.from_keeps_named_graphs:
-            sparql = _without_implicit_named_graphs(sparql)
+            sparql = without_implicit_named_graphs(sparql)
         text = f"BASE {NamedNode(base_iri)}\n{sparql}" if base_iri else sparql
         form: list[tuple[str, str]] = [("query", text)]
         if default_graph is None:
@@ -438,8 +399,8 @@ class RemoteStore:
         limit = self.dialect.max_insert_triples
         templates: list[dict[GraphName, list[str]]] = []
         if not self.dialect.blank_nodes_in_insert_data:
-            inserts, templates = _split_blank_nodes(inserts, limit)
-        for part in _parts(inserts, limit):
+            inserts, templates = split_blank_nodes(inserts, limit)
+        for part in parts(inserts, limit):
             operations.append(f"INSERT DATA {{\n{blocks(part)}\n}}")
         for template in templates:
             # A blank node's triples share one template, so its label stays one node.
@@ -499,7 +460,7 @@ class RemoteStore:
         if isinstance(graph, DefaultGraph):
             # Without the union parameters the default graph is the server's own.
             response = self._send_read(
-                [("query", "CONSTRUCT WHERE { ?s ?p ?o }")], accept=_N_TRIPLES
+                [("query", "CONSTRUCT WHERE { ?s ?p ?o }")], accept=N_TRIPLES
             )
         elif self.endpoint.gsp_url is not None:
             # The Graph Store Protocol has no row limit (Virtuoso cuts query results).
@@ -509,7 +470,7 @@ class RemoteStore:
             response = found
         else:
             query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
-            response = self._send_read([("query", query)], accept=_N_TRIPLES)
+            response = self._send_read([("query", query)], accept=N_TRIPLES)
             self._refuse_truncated(response)
         parsed = pyoxigraph.parse(response.content, format=_rdf_format(response))
         quads = [Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
@@ -528,7 +489,7 @@ class RemoteStore:
         for attempt in range(self._retries + 1):
             try:
                 response = self._client.get(
-                    url, params={"graph": graph.value}, headers={"Accept": _N_TRIPLES}
+                    url, params={"graph": graph.value}, headers={"Accept": N_TRIPLES}
                 )
             except httpx.TransportError as error:
                 if attempt < self._retries:
@@ -569,7 +530,7 @@ class RemoteStore:
 
     def _count(self, query: str) -> int:
         result = _parse_answer(
-            self._send_read([("query", query)], accept=_RESULTS_JSON), self.dialect
+            self._send_read([("query", query)], accept=RESULTS_JSON), self.dialect
         )
         if not isinstance(result, QuerySolutions):
             raise RemoteStoreError("the store did not answer a COUNT query with solutions")
@@ -657,173 +618,12 @@ class RemoteStore:
         self._client.close()
 
 
-_BLANK = re.compile(r"_:[A-Za-z0-9_][A-Za-z0-9_.-]*")
-
-
-def _split_blank_nodes(
-    inserts: Mapping[GraphName, list[str]], limit: int | None
-) -> tuple[dict[GraphName, list[str]], list[dict[GraphName, list[str]]]]:
-    """The lines without blank nodes, and the lines with them grouped into templates of about
-    ``limit`` lines: the lines of one blank node (through every graph, and through the blank
-    nodes it links to) stay in one template. A literal that merely contains ``_:`` text only
-    travels in a template, which writes the same triple."""
-    plain: dict[GraphName, list[str]] = {}
-    parent: dict[str, str] = {}
-
-    def root(label: str) -> str:
-        while parent.setdefault(label, label) != label:
-            parent[label] = parent[parent[label]]
-            label = parent[label]
-        return label
-
-    with_blank: list[tuple[GraphName, str, str]] = []
-    for graph, lines in inserts.items():
-        for line in lines:
-            labels = _BLANK.findall(line)
-            if not labels:
-                plain.setdefault(graph, []).append(line)
-                continue
-            first = root(labels[0])
-            for label in labels[1:]:
-                parent[root(label)] = first
-            with_blank.append((graph, line, labels[0]))
-    components: dict[str, list[tuple[GraphName, str]]] = {}
-    for graph, line, label in with_blank:
-        components.setdefault(root(label), []).append((graph, line))
-    templates: list[dict[GraphName, list[str]]] = []
-    current: dict[GraphName, list[str]] = {}
-    size = 0
-    for component in components.values():
-        if current and limit is not None and size + len(component) > limit:
-            templates.append(current)
-            current, size = {}, 0
-        for graph, line in component:
-            current.setdefault(graph, []).append(line)
-        size += len(component)
-    if current:
-        templates.append(current)
-    return plain, templates
-
-
-def _parts(
-    inserts: Mapping[GraphName, list[str]], limit: int | None
-) -> Iterator[dict[GraphName, list[str]]]:
-    """The lines to insert, in parts of at most ``limit`` triples (all at once without one)."""
-    if limit is None:
-        yield dict(inserts)
-        return
-    part: dict[GraphName, list[str]] = {}
-    size = 0
-    for graph, lines in inserts.items():
-        at = 0
-        while at < len(lines):
-            chunk = lines[at : at + limit - size]
-            at += len(chunk)
-            part.setdefault(graph, []).extend(chunk)
-            size += len(chunk)
-            if size >= limit:
-                yield part
-                part, size = {}, 0
-    if part:
-        yield part
-
-
-#: A graph nothing is ever written to: a FROM NAMED that makes the named graphs empty.
-_NO_GRAPH = NamedNode("urn:x-alliancegraph:no-graph")
-
-
-def _without_implicit_named_graphs(text: str) -> str:
-    """A query with FROM and no FROM NAMED, given ``FROM NAMED <no graph>``: by the spec its
-    GRAPH patterns then see no graph, but Virtuoso lets them see every graph."""
-    tokens = [t for t in tokenize(text) if t.depth == 0]
-    froms = [
-        n
-        for n, t in enumerate(tokens)
-        if t.kind == "word"
-        and t.text.upper() == "FROM"
-        and (t.start == 0 or text[t.start - 1] not in "?$")  # not the variable ?from
-    ]
-    if not froms:
-        return text
-    if any(n + 1 < len(tokens) and tokens[n + 1].text.upper() == "NAMED" for n in froms):
-        return text
-    at = tokens[froms[0]].start
-    return f"{text[:at]}FROM NAMED {_NO_GRAPH} {text[at:]}"
-
-
-def _refuse_non_query(text: str) -> None:
-    """Refuse what is not one SPARQL query before it reaches the server: some servers run an
-    update sent as a query (Virtuoso does, with the endpoint's rights), which would let a read
-    change the store.
-
-    :raises QuerySyntaxError: if the text does not start (after BASE and PREFIX) with SELECT,
-        ASK, CONSTRUCT or DESCRIBE, or has an operation after a semicolon.
-    """
-    tokens = [t for t in tokenize(text) if t.depth == 0]
-    at = 0
-    while at < len(tokens) and tokens[at].text.upper() in ("BASE", "PREFIX"):
-        at += 3 if tokens[at].text.upper() == "PREFIX" else 2
-        if at < len(tokens) and tokens[at - 1].kind != "iri":  # "PREFIX : <iri>": no name
-            at -= 1
-    first = tokens[at].text.upper() if at < len(tokens) else ""
-    if first not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        raise QuerySyntaxError(
-            "not a SPARQL query: a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE "
-            f"(after BASE and PREFIX), not {first[:40] or 'nothing'!r}"
-        )
-    for before, after in pairwise(tokens):
-        if before.kind == "semicolon" and after.text.upper() in OPERATION_KEYWORDS:
-            raise QuerySyntaxError("not a SPARQL query: it has an update operation after ';'")
-
-
-def query_form(query: str) -> str | None:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE, from the first keyword after the prologue."""
-    found = _FORM_OF_QUERY.match(query)
-    return found.group(1).upper() if found is not None else None
-
-
-_FORM_OF_QUERY = re.compile(
-    r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
-    re.IGNORECASE,
-)
-
-
-def _accept_for(query: str) -> str:
-    """Results for SELECT and ASK, N-Triples for CONSTRUCT and DESCRIBE (some servers answer a
-    CONSTRUCT in the first type of a combined Accept, even a results format)."""
-    form = query_form(query)
-    if form is None:
-        return f"{_RESULTS_JSON}, {_N_TRIPLES};q=0.9"
-    return _N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else _RESULTS_JSON
-
-
 def _rdf_format(response: httpx.Response) -> RdfFormat:
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
     found = RdfFormat.from_media_type(media) if media else None
     if found is None:
         raise RemoteStoreError(f"the store answered an unexpected media type {media!r}")
     return found
-
-
-_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-_BLANK_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
-
-
-def _standard_json_results(content: bytes) -> bytes:
-    """Virtuoso's JSON results in the standard form: ``typed-literal`` becomes ``literal``,
-    booleans ``1``/``0`` become ``true``/``false``, and blank node ids such as
-    ``nodeID://b10000`` become valid labels (``nodeID___b10000``, the same node throughout)."""
-    data = json.loads(content)
-    for binding in data.get("results", {}).get("bindings", []):
-        for value in binding.values():
-            kind = value.get("type")
-            if kind == "typed-literal":
-                value["type"] = "literal"
-            if value.get("datatype") == _XSD_BOOLEAN and value.get("value") in ("0", "1"):
-                value["value"] = "true" if value["value"] == "1" else "false"
-            if kind == "bnode":
-                value["value"] = _BLANK_UNSAFE.sub("_", value["value"])
-    return json.dumps(data).encode("utf-8")
 
 
 def _parse_answer(response: httpx.Response, dialect: Dialect = GENERIC) -> QueryResult:
@@ -833,7 +633,7 @@ def _parse_answer(response: httpx.Response, dialect: Dialect = GENERIC) -> Query
     if results_format is not None:
         content = response.content
         if dialect.legacy_json_results and results_format == QueryResultsFormat.JSON:
-            content = _standard_json_results(content)
+            content = standard_json_results(content)
         try:
             answer = pyoxigraph.parse_query_results(content, results_format)
         except SyntaxError as error:

@@ -6,7 +6,8 @@ user-supplied is pasted into an update unescaped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 
 from pyoxigraph import BlankNode, DefaultGraph, Quad, Triple
 
@@ -78,3 +79,74 @@ def blocks(lines_by_graph: Mapping[GraphName, list[str]]) -> str:
 def has_blank_nodes(quads: Iterable[Quad | Triple]) -> bool:
     """Whether any subject or object is a blank node."""
     return any(isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode) for q in quads)
+
+
+_BLANK = re.compile(r"_:[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def split_blank_nodes(
+    inserts: Mapping[GraphName, list[str]], limit: int | None
+) -> tuple[dict[GraphName, list[str]], list[dict[GraphName, list[str]]]]:
+    """The lines without blank nodes, and the lines with them grouped into templates of about
+    ``limit`` lines: the lines of one blank node (through every graph, and through the blank
+    nodes it links to) stay in one template. A literal that merely contains ``_:`` text only
+    travels in a template, which writes the same triple."""
+    plain: dict[GraphName, list[str]] = {}
+    parent: dict[str, str] = {}
+
+    def root(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    with_blank: list[tuple[GraphName, str, str]] = []
+    for graph, lines in inserts.items():
+        for line in lines:
+            labels = _BLANK.findall(line)
+            if not labels:
+                plain.setdefault(graph, []).append(line)
+                continue
+            first = root(labels[0])
+            for label in labels[1:]:
+                parent[root(label)] = first
+            with_blank.append((graph, line, labels[0]))
+    components: dict[str, list[tuple[GraphName, str]]] = {}
+    for graph, line, label in with_blank:
+        components.setdefault(root(label), []).append((graph, line))
+    templates: list[dict[GraphName, list[str]]] = []
+    current: dict[GraphName, list[str]] = {}
+    size = 0
+    for component in components.values():
+        if current and limit is not None and size + len(component) > limit:
+            templates.append(current)
+            current, size = {}, 0
+        for graph, line in component:
+            current.setdefault(graph, []).append(line)
+        size += len(component)
+    if current:
+        templates.append(current)
+    return plain, templates
+
+
+def parts(
+    inserts: Mapping[GraphName, list[str]], limit: int | None
+) -> Iterator[dict[GraphName, list[str]]]:
+    """The lines to insert, in parts of at most ``limit`` triples (all at once without one)."""
+    if limit is None:
+        yield dict(inserts)
+        return
+    part: dict[GraphName, list[str]] = {}
+    size = 0
+    for graph, lines in inserts.items():
+        at = 0
+        while at < len(lines):
+            chunk = lines[at : at + limit - size]
+            at += len(chunk)
+            part.setdefault(graph, []).extend(chunk)
+            size += len(chunk)
+            if size >= limit:
+                yield part
+                part, size = {}, 0
+    if part:
+        yield part

@@ -1,0 +1,84 @@
+"""Query text checks and small rewrites the remote adapter makes before a query leaves, on the
+tokens of ``service.update_rewrite`` (never by pasting user input into new text)."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from pyoxigraph import NamedNode
+
+from service.errors import QuerySyntaxError
+from service.update_rewrite import OPERATION_KEYWORDS, tokenize
+
+RESULTS_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+
+
+#: A graph nothing is ever written to: a FROM NAMED that makes the named graphs empty.
+_NO_GRAPH = NamedNode("urn:x-alliancegraph:no-graph")
+
+
+def without_implicit_named_graphs(text: str) -> str:
+    """A query with FROM and no FROM NAMED, given ``FROM NAMED <no graph>``: by the spec its
+    GRAPH patterns then see no graph, but Virtuoso lets them see every graph."""
+    tokens = [t for t in tokenize(text) if t.depth == 0]
+    froms = [
+        n
+        for n, t in enumerate(tokens)
+        if t.kind == "word"
+        and t.text.upper() == "FROM"
+        and (t.start == 0 or text[t.start - 1] not in "?$")  # not the variable ?from
+    ]
+    if not froms:
+        return text
+    if any(n + 1 < len(tokens) and tokens[n + 1].text.upper() == "NAMED" for n in froms):
+        return text
+    at = tokens[froms[0]].start
+    return f"{text[:at]}FROM NAMED {_NO_GRAPH} {text[at:]}"
+
+
+def refuse_non_query(text: str) -> None:
+    """Refuse what is not one SPARQL query before it reaches the server: some servers run an
+    update sent as a query (Virtuoso does, with the endpoint's rights), which would let a read
+    change the store.
+
+    :raises QuerySyntaxError: if the text does not start (after BASE and PREFIX) with SELECT,
+        ASK, CONSTRUCT or DESCRIBE, or has an operation after a semicolon.
+    """
+    tokens = [t for t in tokenize(text) if t.depth == 0]
+    at = 0
+    while at < len(tokens) and tokens[at].text.upper() in ("BASE", "PREFIX"):
+        at += 3 if tokens[at].text.upper() == "PREFIX" else 2
+        if at < len(tokens) and tokens[at - 1].kind != "iri":  # "PREFIX : <iri>": no name
+            at -= 1
+    first = tokens[at].text.upper() if at < len(tokens) else ""
+    if first not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        raise QuerySyntaxError(
+            "not a SPARQL query: a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE "
+            f"(after BASE and PREFIX), not {first[:40] or 'nothing'!r}"
+        )
+    for before, after in pairwise(tokens):
+        if before.kind == "semicolon" and after.text.upper() in OPERATION_KEYWORDS:
+            raise QuerySyntaxError("not a SPARQL query: it has an update operation after ';'")
+
+
+def query_form(query: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, from the first keyword after the prologue."""
+    found = _FORM_OF_QUERY.match(query)
+    return found.group(1).upper() if found is not None else None
+
+
+_FORM_OF_QUERY = re.compile(
+    r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+    re.IGNORECASE,
+)
+
+
+def accept_for(query: str) -> str:
+    """Results for SELECT and ASK, N-Triples for CONSTRUCT and DESCRIBE (some servers answer a
+    CONSTRUCT in the first type of a combined Accept, even a results format)."""
+    form = query_form(query)
+    if form is None:
+        return f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"
+    return N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
