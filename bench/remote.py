@@ -99,8 +99,10 @@ from bench.sparql_endpoint import (  # noqa: E402
     free_port,
     generate_dataset,
     median,
+    ms,
     new_client,
     percentile,
+    rate,
     result_rows,
     run_concurrent,
     run_logged,
@@ -110,7 +112,7 @@ from bench.sparql_endpoint import (  # noqa: E402
     warm_up_and_collect,
 )
 from service.store.remote import RemoteEndpoint  # noqa: E402
-from tests.stores import RemoteServer  # noqa: E402
+from tests.stores import RemoteServer, virtuoso_remote  # noqa: E402
 from tests.virtuoso_server import (  # noqa: E402
     RESULT_SET_MAX_ROWS,
     virtuoso_executable,
@@ -163,18 +165,8 @@ class Remote:
 
     def env(self) -> dict[str, str]:
         """The ``ALLIANCEGRAPH_STORE_*`` variables that point our service at this server."""
-        endpoint = self.endpoint
-        values = {
-            "ALLIANCEGRAPH_STORE_UPDATE_URL": endpoint.update_url,
-            "ALLIANCEGRAPH_STORE_DIALECT": "virtuoso" if self.kind == "virtuoso" else "oxigraph",
-            "ALLIANCEGRAPH_STORE_AUTH": endpoint.auth_scheme,
-        }
-        if endpoint.gsp_url:
-            values["ALLIANCEGRAPH_STORE_GSP_URL"] = endpoint.gsp_url
-        if endpoint.user:
-            values["ALLIANCEGRAPH_STORE_USER"] = endpoint.user
-            values["ALLIANCEGRAPH_STORE_PASSWORD"] = endpoint.password or ""
-        return values
+        settings = RemoteServer(self.kind, self.endpoint).environment()
+        return {f"ALLIANCEGRAPH_{name.upper()}": value for name, value in settings.items()}
 
     def clear(self) -> None:
         """Drop every graph we could have written (as the test suites empty a server)."""
@@ -292,14 +284,7 @@ def start_virtuoso(name: str, workdir: Path, stack: contextlib.ExitStack) -> tup
     """A fresh Virtuoso from ``tests.virtuoso_server`` (stopped when ``stack`` closes)."""
     started = time.perf_counter()
     server = stack.enter_context(virtuoso_server(workdir=workdir))
-    endpoint = RemoteEndpoint(
-        query_url=server.query_url,
-        update_url=server.update_url,
-        gsp_url=server.gsp_url,
-        user=server.user,
-        password=server.password,
-        auth_scheme="digest",
-    )
+    endpoint = virtuoso_remote(server).endpoint
     log_path = workdir / f"{name}.log"
     log = log_path.open("a", encoding="utf-8")
     log.write(f"Virtuoso in {server.directory} (its own logs are there)\n")
@@ -659,19 +644,6 @@ def measure_ingest(
 # --------------------------------------------------------------------------------------------
 # Reporting
 # --------------------------------------------------------------------------------------------
-
-
-def ms(seconds: float) -> str:
-    if seconds != seconds:  # NaN
-        return "–"
-    value = seconds * 1000
-    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
-
-
-def rate(value: float) -> str:
-    if value != value:
-        return "–"
-    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
 def ratio(top: float, bottom: float) -> float:

@@ -159,17 +159,21 @@ def choose_format(
     return media, GRAPH_FORMATS[media]
 
 
+def _dataset(request: QueryRequest) -> dict[str, Any]:
+    """The store's dataset arguments for the protocol's graphs: none when the request names
+    none (the query's own FROM, else the union of graphs), else exactly those graphs."""
+    if not (request.default_graphs or request.named_graphs):
+        return {}
+    return {
+        "default_graph": request.default_graphs,
+        "named_graphs": request.named_graphs or None,
+    }
+
+
 def _evaluate(job: QueryJob) -> QueryResult:
     check_federation(job.request.text, job.allowed_services)
     request = job.request
-    if request.default_graphs or request.named_graphs:
-        return job.store.query(
-            request.text,
-            default_graph=request.default_graphs,
-            named_graphs=request.named_graphs or None,
-            base_iri=job.base_iri,
-        )
-    return job.store.query(request.text, base_iri=job.base_iri)
+    return job.store.query(request.text, base_iri=job.base_iri, **_dataset(request))
 
 
 class _RawQueries(Protocol):
@@ -206,16 +210,7 @@ def _passed_through(job: QueryJob) -> tuple[str, bytes] | None:
     check_federation(job.request.text, job.allowed_services)
     request = job.request
     store = cast(_RawQueries, job.store)
-    if request.default_graphs or request.named_graphs:  # the protocol's dataset, as _evaluate
-        body = store.query_raw(
-            request.text,
-            media,
-            default_graph=request.default_graphs,
-            named_graphs=request.named_graphs or None,
-            base_iri=job.base_iri,
-        )
-    else:
-        body = store.query_raw(request.text, media, base_iri=job.base_iri)
+    body = store.query_raw(request.text, media, base_iri=job.base_iri, **_dataset(request))
     return (media, body) if body is not None else None
 
 

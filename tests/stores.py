@@ -20,9 +20,9 @@ from service.store.dialects import DialectName
 from service.store.embedded import EmbeddedStore
 from service.store.port import Store
 from service.store.remote import RemoteEndpoint, RemoteStore
-from tests.server import free_port
+from tests.server import free_port, stop_process
 from tests.virtuoso_server import VirtuosoServer, virtuoso_executable, virtuoso_server
-from tests.wikidata_server import _stop, _wait_ready, oxigraph_executable
+from tests.wikidata_server import _wait_ready, oxigraph_executable
 
 #: The kinds of store, in the order the parametrized tests show them.
 STORE_KINDS = ("embedded", "oxigraph", "virtuoso")
@@ -40,21 +40,21 @@ class RemoteServer:
     def dialect(self) -> DialectName:
         return "virtuoso" if self.kind == "virtuoso" else "oxigraph"
 
-    def settings(self, settings: Settings) -> Settings:
-        """``settings`` pointed at this server (what ``ALLIANCEGRAPH_STORE_*`` would say)."""
+    def environment(self) -> dict[str, str]:
+        """What ``ALLIANCEGRAPH_STORE_*`` must say for a service on this server, by setting
+        name without the prefix (``store_update_url``: …); the query URL goes to ``--store``."""
         endpoint = self.endpoint
-        return settings.model_copy(
-            update={
-                "store_query_url": endpoint.query_url,
-                "store_update_url": endpoint.update_url,
-                "store_gsp_url": endpoint.gsp_url,
-                "store_user": endpoint.user,
-                "store_password": endpoint.password,
-                "store_auth": endpoint.auth_scheme,
-                "store_dialect": self.dialect,
-                "store_version_ttl_s": 0.0,
-            }
-        )
+        values = {
+            "store_update_url": endpoint.update_url,
+            "store_dialect": self.dialect,
+            "store_auth": endpoint.auth_scheme,
+        }
+        if endpoint.gsp_url:
+            values["store_gsp_url"] = endpoint.gsp_url
+        if endpoint.user:
+            values["store_user"] = endpoint.user
+            values["store_password"] = endpoint.password or ""
+        return values
 
     def store(self) -> RemoteStore:
         """A new adapter on this server (tests see other replicas' writes at once)."""
@@ -107,11 +107,12 @@ def oxigraph_server(workdir: Path) -> Iterator[RemoteServer]:
             )
             return
         finally:
-            _stop(process)
+            stop_process(process)
     raise RuntimeError("oxigraph serve exited on start: " + log.read_text(errors="replace"))
 
 
-def _virtuoso_remote(server: VirtuosoServer) -> RemoteServer:
+def virtuoso_remote(server: VirtuosoServer) -> RemoteServer:
+    """A running Virtuoso as a remote store: queries anonymous, writes with Digest."""
     return RemoteServer(
         "virtuoso",
         RemoteEndpoint(
@@ -158,7 +159,7 @@ class Servers:
                     "Virtuoso is not installed (make test installs the Debian package "
                     "virtuoso-opensource where it runs as root with apt-get)"
                 )
-            return _virtuoso_remote(self._exits.enter_context(virtuoso_server()))
+            return virtuoso_remote(self._exits.enter_context(virtuoso_server()))
         raise ValueError(kind)
 
     def acquire(self, kind: str) -> RemoteServer:

@@ -60,24 +60,6 @@ def remote(request: pytest.FixtureRequest, servers: Servers) -> Iterator[RemoteS
     servers.release(server)
 
 
-def _environment(server: RemoteServer) -> dict[str, str]:
-    endpoint = server.endpoint
-    env = {
-        "api_key": KEY,
-        "store_update_url": endpoint.update_url,
-        "store_dialect": server.dialect,
-        "store_auth": endpoint.auth_scheme,
-        "store_version_ttl_s": "0",
-        "wikidata_endpoint": "",
-    }
-    if endpoint.gsp_url:
-        env["store_gsp_url"] = endpoint.gsp_url
-    if endpoint.user:
-        env["store_user"] = endpoint.user
-        env["store_password"] = endpoint.password or ""
-    return env
-
-
 def _post(base: str, article: dict[str, Any]) -> httpx.Response:
     return httpx.post(base + "/sources/articles", json=article, headers=AUTH, timeout=300)
 
@@ -85,7 +67,12 @@ def _post(base: str, article: dict[str, Any]) -> httpx.Response:
 def test_two_replicas_writing_at_once_leave_the_store_consistent(remote: RemoteServer) -> None:
     articles = _articles()
     shared, rest = articles[0], articles[1:]
-    env = _environment(remote)
+    env = {
+        **remote.environment(),
+        "store_version_ttl_s": "0",  # replicas see each other's writes at once
+        "api_key": KEY,
+        "wikidata_endpoint": "",
+    }
     with (
         running_server(remote.endpoint.query_url, **env) as one,
         running_server(remote.endpoint.query_url, **env) as two,

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from tests.server import free_port
+from tests.server import free_port, stop_process
 
 STARTUP_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
@@ -175,17 +175,6 @@ def _logs(directory: Path) -> str:
     )
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM makes Virtuoso do a quick shutdown (about 2 s); kill it if that hangs."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT_S)
-
-
 def _wait_ready(process: subprocess.Popen[bytes], base: str, timeout_s: float) -> bool:
     """True once `ASK {}` on /sparql answers true; False if the process exited first."""
     deadline = time.monotonic() + timeout_s
@@ -284,7 +273,7 @@ def virtuoso_server(
                 )
                 return
             finally:
-                _stop(process)
+                stop_process(process, STOP_TIMEOUT_S)
         finally:
             shutil.rmtree(directory, ignore_errors=True)
     raise RuntimeError("Virtuoso exited on start, 3 times:\n" + "\n".join(failures))

@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx2 as httpx
 
-from tests.server import free_port
+from tests.server import free_port, stop_process
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wikidata" / "fixture.ttl"
 """The Wikidata-shaped fixture graph (Turtle)."""
@@ -72,16 +72,6 @@ class WikidataServer:
         return self.base + "/query"
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT_S)
-
-
 def _wait_ready(process: subprocess.Popen[bytes], base: str, log: Path, timeout_s: float) -> bool:
     """True once `ASK {}` answers 200; False if the process exited (e.g. the port was taken)."""
     deadline = time.monotonic() + timeout_s
@@ -100,7 +90,7 @@ def _wait_ready(process: subprocess.Popen[bytes], base: str, log: Path, timeout_
         except httpx.TransportError:
             pass
         time.sleep(0.05)
-    _stop(process)
+    stop_process(process, STOP_TIMEOUT_S)
     raise RuntimeError(
         f"the oxigraph server did not answer within {timeout_s:g} s: "
         + log.read_text(encoding="utf-8", errors="replace")
@@ -155,7 +145,7 @@ def wikidata_server(
             yield WikidataServer(base=base, location=location)
             return
         finally:
-            _stop(process)
+            stop_process(process, STOP_TIMEOUT_S)
     raise RuntimeError(
         "the oxigraph server exited on start: " + log.read_text(encoding="utf-8", errors="replace")
     )

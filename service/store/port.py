@@ -144,8 +144,8 @@ def solutions(result: QueryResult) -> list[Row]:
     The result is evaluated and serialized by pyoxigraph in one call, which releases the GIL
     for all of it, then read back with ``json.loads``. Iterating pyoxigraph's solutions one by
     one instead takes and gives back the GIL at every row: while another thread runs Python,
-    each row then waits for a switch interval, and a query of 2,000 rows took seconds instead
-    of milliseconds under load.
+    each row then waits for a switch interval, and a query of thousands of rows takes orders of
+    magnitude longer under load.
 
     :raises TypeError: if the query was not a SELECT (a bug in the caller's query).
     """

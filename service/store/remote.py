@@ -21,12 +21,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import logging
 import random
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -66,8 +65,6 @@ from service.store.query_text import (
 )
 from service.store.sparql_text import blocks, parts, replacement_operations, split_blank_nodes
 from service.update_rewrite import declares_dataset
-
-log = logging.getLogger(__name__)
 
 _FORM = "application/x-www-form-urlencoded"
 #: Service plumbing, kept out of the public vocabulary (``ag:``): the store's version token and
@@ -174,13 +171,22 @@ class RemoteStore:
         :raises RemoteStoreError: for anything else that is not a 2xx.
         """
         url = self.endpoint.query_url
+        body = urlencode(form).encode("ascii")
+        headers = {"Accept": accept, "Content-Type": _FORM}
+        return self._checked(
+            self._read(url, lambda: self._client.post(url, content=body, headers=headers)), url
+        )
+
+    def _read(self, url: str, send: Callable[[], httpx.Response]) -> httpx.Response:
+        """Send a read, again after connection errors and 502/503/504 (reads are idempotent);
+        the last answer, whatever its status.
+
+        :raises QueryTimeout: when the server does not answer in time.
+        :raises RemoteStoreError: when it cannot be reached.
+        """
         for attempt in range(self._retries + 1):
             try:
-                response = self._client.post(
-                    url,
-                    content=urlencode(form).encode("ascii"),
-                    headers={"Accept": accept, "Content-Type": _FORM},
-                )
+                response = send()
             except httpx.TimeoutException:
                 raise QueryTimeout(
                     f"the store at {url} did not answer within {self._timeout_s:g} s"
@@ -193,7 +199,7 @@ class RemoteStore:
             if response.status_code in _RETRIED_STATUS and attempt < self._retries:
                 time.sleep(0.2 * 2**attempt)
                 continue
-            return self._checked(response, url)
+            return response
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _send_update(self, text: str) -> None:
@@ -486,23 +492,9 @@ class RemoteStore:
 
     def _get_graph(self, url: str, graph: NamedNode) -> httpx.Response | None:
         """GET one graph from the Graph Store endpoint as N-Triples; None when it is absent."""
-        for attempt in range(self._retries + 1):
-            try:
-                response = self._client.get(
-                    url, params={"graph": graph.value}, headers={"Accept": N_TRIPLES}
-                )
-            except httpx.TransportError as error:
-                if attempt < self._retries:
-                    time.sleep(0.2 * 2**attempt)
-                    continue
-                raise RemoteStoreError(f"cannot reach the store at {url}: {error}") from None
-            if response.status_code == 404:
-                return None
-            if response.status_code in _RETRIED_STATUS and attempt < self._retries:
-                time.sleep(0.2 * 2**attempt)
-                continue
-            return self._checked(response, url)
-        raise AssertionError("unreachable")  # pragma: no cover
+        params, headers = {"graph": graph.value}, {"Accept": N_TRIPLES}
+        response = self._read(url, lambda: self._client.get(url, params=params, headers=headers))
+        return None if response.status_code == 404 else self._checked(response, url)
 
     def count(self, graph: GraphName | None = None) -> int:
         """The number of quads in one graph, or in the whole dataset."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 
-from pyoxigraph import BlankNode, DefaultGraph, Quad, Triple
+from pyoxigraph import DefaultGraph, Quad, Triple
 
 from service.store.port import GraphName
 
@@ -74,11 +74,6 @@ def blocks(lines_by_graph: Mapping[GraphName, list[str]]) -> str:
         body = "\n".join(lines)
         written.append(body if isinstance(graph, DefaultGraph) else f"GRAPH {graph} {{\n{body}\n}}")
     return "\n".join(written)
-
-
-def has_blank_nodes(quads: Iterable[Quad | Triple]) -> bool:
-    """Whether any subject or object is a blank node."""
-    return any(isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode) for q in quads)
 
 
 _BLANK = re.compile(r"_:[A-Za-z0-9_][A-Za-z0-9_.-]*")
