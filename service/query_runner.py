@@ -88,7 +88,7 @@ class _Channel:
             raise _Cancelled from None
 
     async def receive(self, deadline: float, limit: float) -> tuple[str, Any]:
-        """The next message (``start``, ``chunk`` or ``end``), on the event loop.
+        """The next message (``whole``, ``start``, ``chunk`` or ``end``), on the event loop.
 
         :raises QueryTimeout: past the deadline; the worker is told to stop.
         :raises Exception: what the worker raised, as the ``error`` message carries it.
@@ -110,22 +110,46 @@ class _Channel:
 
 
 class _ChannelWriter:
-    """A binary file for pyoxigraph's serializers that sends full chunks down the channel."""
+    """A binary file for pyoxigraph's serializers that sends full chunks down the channel.
 
-    def __init__(self, channel: _Channel) -> None:
+    A result that fits in one chunk goes as one ``whole`` message (media type and body) when
+    the writer is closed; a longer one as ``start`` (the media type), ``chunk``s and ``end``.
+    """
+
+    def __init__(self, channel: _Channel, media_type: str) -> None:
         self._channel = channel
+        self._media_type = media_type
+        self._started = False
         self._buffer = bytearray()
 
     def write(self, data: bytes) -> int:
         self._buffer += data
-        if len(self._buffer) >= _CHUNK:
-            self.flush()
+        whole = len(self._buffer) - len(self._buffer) % _CHUNK
+        if whole:
+            with memoryview(self._buffer) as view:
+                for start in range(0, whole, _CHUNK):
+                    self._send(view[start : start + _CHUNK])
+            del self._buffer[:whole]
         return len(data)
 
     def flush(self) -> None:
         if self._buffer:
-            self._channel.send("chunk", bytes(self._buffer))
+            self._send(self._buffer)
             self._buffer.clear()
+
+    def _send(self, chunk: bytes | bytearray | memoryview) -> None:
+        if not self._started:
+            self._channel.send("start", self._media_type)
+            self._started = True
+        self._channel.send("chunk", bytes(chunk))
+
+    def close(self) -> None:
+        """Send what is left: the whole result, or the last chunk and the end."""
+        if not self._started:
+            self._channel.send("whole", (self._media_type, bytes(self._buffer)))
+            return
+        self.flush()
+        self._channel.send("end", None)
 
 
 @dataclass(frozen=True)
@@ -214,23 +238,23 @@ def _passed_through(job: QueryJob) -> tuple[str, bytes] | None:
     return (media, body) if body is not None else None
 
 
+def _charset(media: str) -> str:
+    return media + ("; charset=utf-8" if media.startswith("text/") else "")
+
+
 def _produce(job: QueryJob, channel: _Channel) -> None:
     passed = _passed_through(job)
     if passed is not None:
         media, body = passed
-        channel.send("start", media + ("; charset=utf-8" if media.startswith("text/") else ""))
-        for start in range(0, len(body), _CHUNK):
-            channel.send("chunk", body[start : start + _CHUNK])
-        channel.send("end", None)
+        writer = _ChannelWriter(channel, _charset(media))
+        writer.write(body)
+        writer.close()
         return
     result = _evaluate(job)
     media, rdf_format = choose_format(result, job.accept)
-    charset = "; charset=utf-8" if media.startswith("text/") else ""
-    channel.send("start", media + charset)
-    writer = _ChannelWriter(channel)
+    writer = _ChannelWriter(channel, _charset(media))
     result.serialize(writer, rdf_format)  # type: ignore[arg-type]
-    writer.flush()
-    channel.send("end", None)
+    writer.close()
 
 
 def _work(job: QueryJob, channel: _Channel) -> None:
@@ -294,9 +318,12 @@ class QueryRunner:
         channel = _Channel(loop)
         future = loop.run_in_executor(self._executor, _work, job, channel)
         future.add_done_callback(lambda _: self._release())
-        _, media_type = await channel.receive(deadline, self._timeout_s)
-        # Most results fit in one chunk: read ahead, and if the result is complete answer it
-        # whole (with Content-Length) instead of opening a stream.
+        kind, first = await channel.receive(deadline, self._timeout_s)
+        if kind == "whole":  # most results fit in one chunk: answered with Content-Length
+            media_type, body = first
+            return str(media_type), bytes(body)
+        media_type = first
+        # Read ahead: a result of a few chunks is still answered whole, not streamed.
         prefetched: list[bytes] = []
         while len(prefetched) < 2:
             kind, payload = await channel.receive(deadline, self._timeout_s)

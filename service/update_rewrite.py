@@ -13,23 +13,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pyoxigraph import NamedNode
 
 from service.errors import MalformedRequest
 
-_IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
-_LONG_STRING = re.compile(
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"", re.S
+_IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
+_WORD = r"[A-Za-z_][A-Za-z0-9_\-]*"
+_LONG_STRING = r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
+_STRING = r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
+#: One alternative per kind of lexeme, tried in order at each position; what matters becomes a
+#: token, the rest (spaces, comments, strings, punctuation, numbers) is skipped in runs.
+_LEXEME = re.compile(
+    rf"(?P<skip>[^\w#'\"<{{}};]+|\#[^\n]*|{_LONG_STRING}|{_STRING})"
+    rf"|(?P<iri>{_IRI})|(?P<open>\{{)|(?P<close>\}})|(?P<semicolon>;)|(?P<word>{_WORD})"
+    r"|(?P<quote>['\"])|(?P<other>\w+|.)",
+    re.S,
 )
-_STRING = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # "word", "iri", "open", "close", "semicolon", "other"
+class Token(NamedTuple):
+    """A lexeme that matters (a tuple: made by the thousand per request)."""
+
+    kind: str  # "word", "iri", "open", "close", "semicolon"
     text: str
     start: int
     depth: int
@@ -44,38 +51,20 @@ def tokenize(text: str) -> list[Token]:
     """
     tokens: list[Token] = []
     depth = 0
-    position = 0
-    while position < len(text):
-        char = text[position]
-        if char.isspace():
-            position += 1
-        elif char == "#":
-            end = text.find("\n", position)
-            position = len(text) if end < 0 else end + 1
-        elif char in "'\"":
-            match = _LONG_STRING.match(text, position) or _STRING.match(text, position)
-            if match is None:
-                raise MalformedRequest(f"unterminated string at character {position}")
-            position = match.end()
-        elif char == "<" and (match := _IRI.match(text, position)):
-            tokens.append(Token("iri", match.group(), position, depth))
-            position = match.end()
-        elif char == "{":
-            tokens.append(Token("open", char, position, depth))
+    for match in _LEXEME.finditer(text):
+        kind = match.lastgroup
+        if kind == "skip" or kind == "other":
+            continue
+        if kind == "quote":
+            raise MalformedRequest(f"unterminated string at character {match.start()}")
+        if kind == "open":
+            tokens.append(Token("open", "{", match.start(), depth))
             depth += 1
-            position += 1
-        elif char == "}":
+        elif kind == "close":
             depth = max(0, depth - 1)
-            tokens.append(Token("close", char, position, depth))
-            position += 1
-        elif char == ";" and depth == 0:
-            tokens.append(Token("semicolon", char, position, depth))
-            position += 1
-        elif match := _WORD.match(text, position):
-            tokens.append(Token("word", match.group(), position, depth))
-            position = match.end()
-        else:
-            position += 1
+            tokens.append(Token("close", "}", match.start(), depth))
+        elif kind != "semicolon" or depth == 0:
+            tokens.append(Token(kind or "", match.group(), match.start(), depth))
     return tokens
 
 
@@ -172,18 +161,29 @@ def mentioned_iris(text: str) -> set[str]:
     return {t.text[1:-1] for t in tokenize(text) if t.kind == "iri"}
 
 
-def declares_dataset(query: str) -> bool:
-    """Whether a query has its own FROM or FROM NAMED (which then defines its dataset).
+def top_level(text: str) -> list[Token]:
+    """The tokens outside braces (the prologue, the query form, dataset clauses, operations)."""
+    return [t for t in tokenize(text) if t.depth == 0]
+
+
+def from_clauses(query: str, tokens: Sequence[Token]) -> list[int]:
+    """The indexes in ``tokens`` (the query's :func:`top_level` tokens) of its FROM keywords."""
+    return [
+        n
+        for n, t in enumerate(tokens)
+        if t.kind == "word"
+        and t.text.upper() == "FROM"
+        and (t.start == 0 or query[t.start - 1] not in "?$")  # not the variable ?from
+    ]
+
+
+def declares_dataset(query: str, tokens: Sequence[Token] | None = None) -> bool:
+    """Whether a query has its own FROM or FROM NAMED (which then defines its dataset);
+    ``tokens``: its :func:`top_level` tokens, when the caller has them already.
 
     >>> declares_dataset("SELECT ?from FROM <urn:g> WHERE { ?s ?p ?from }")
     True
     >>> declares_dataset("SELECT ?from WHERE { GRAPH ?g { ?s ?p ?from } }")
     False
     """
-    return any(
-        t.kind == "word"
-        and t.text.upper() == "FROM"
-        and (t.start == 0 or query[t.start - 1] not in "?$")
-        for t in tokenize(query)
-        if t.depth == 0
-    )
+    return bool(from_clauses(query, top_level(query) if tokens is None else tokens))

@@ -4,12 +4,13 @@ tokens of ``service.update_rewrite`` (never by pasting user input into new text)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import pairwise
 
 from pyoxigraph import NamedNode
 
 from service.errors import QuerySyntaxError
-from service.update_rewrite import OPERATION_KEYWORDS, tokenize
+from service.update_rewrite import OPERATION_KEYWORDS, Token, from_clauses, top_level
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -19,17 +20,12 @@ N_TRIPLES = "application/n-triples"
 _NO_GRAPH = NamedNode("urn:x-alliancegraph:no-graph")
 
 
-def without_implicit_named_graphs(text: str) -> str:
+def without_implicit_named_graphs(text: str, tokens: Sequence[Token] | None = None) -> str:
     """A query with FROM and no FROM NAMED, given ``FROM NAMED <no graph>``: by the spec its
-    GRAPH patterns then see no graph, but Virtuoso lets them see every graph."""
-    tokens = [t for t in tokenize(text) if t.depth == 0]
-    froms = [
-        n
-        for n, t in enumerate(tokens)
-        if t.kind == "word"
-        and t.text.upper() == "FROM"
-        and (t.start == 0 or text[t.start - 1] not in "?$")  # not the variable ?from
-    ]
+    GRAPH patterns then see no graph, but Virtuoso lets them see every graph. ``tokens``: the
+    query's ``top_level`` tokens, when the caller has them already."""
+    tokens = top_level(text) if tokens is None else tokens
+    froms = from_clauses(text, tokens)
     if not froms:
         return text
     if any(n + 1 < len(tokens) and tokens[n + 1].text.upper() == "NAMED" for n in froms):
@@ -38,7 +34,7 @@ def without_implicit_named_graphs(text: str) -> str:
     return f"{text[:at]}FROM NAMED {_NO_GRAPH} {text[at:]}"
 
 
-def refuse_non_query(text: str) -> None:
+def refuse_non_query(text: str, tokens: Sequence[Token] | None = None) -> None:
     """Refuse what is not one SPARQL query before it reaches the server: some servers run an
     update sent as a query (Virtuoso does, with the endpoint's rights), which would let a read
     change the store.
@@ -46,7 +42,7 @@ def refuse_non_query(text: str) -> None:
     :raises QuerySyntaxError: if the text does not start (after BASE and PREFIX) with SELECT,
         ASK, CONSTRUCT or DESCRIBE, or has an operation after a semicolon.
     """
-    tokens = [t for t in tokenize(text) if t.depth == 0]
+    tokens = top_level(text) if tokens is None else tokens
     at = 0
     while at < len(tokens) and tokens[at].text.upper() in ("BASE", "PREFIX"):
         at += 3 if tokens[at].text.upper() == "PREFIX" else 2

@@ -3,8 +3,9 @@
 Queries go to the SPARQL 1.1 Protocol query endpoint (a form POST, which every server accepts),
 updates to the update endpoint (``application/sparql-update``); answers are parsed with
 pyoxigraph (``parse_query_results``, ``parse``), so callers get the same objects as from the
-embedded store. One ``httpx`` client pools connections; reads are retried on connection errors
-and 502/503/504, writes never (an update that timed out may have been applied).
+embedded store. One HTTP client (``service.store.http``, libcurl) pools connections; reads are
+retried on connection errors and 502/503/504, writes never (an update that timed out may have
+been applied).
 
 What the adapter makes the same on every server (see ``service/store/dialects.py``):
 
@@ -32,7 +33,6 @@ from itertools import islice
 from typing import BinaryIO, Literal
 from urllib.parse import urlencode
 
-import httpx2 as httpx
 import pyoxigraph
 from pyoxigraph import (
     DefaultGraph,
@@ -55,6 +55,7 @@ from service.store.dialects import (
     DialectName,
     standard_json_results,
 )
+from service.store.http import Answer, Credentials, HttpClient, TransportError, TransportTimeout
 from service.store.port import GraphName, QueryResult
 from service.store.query_text import (
     N_TRIPLES,
@@ -64,7 +65,7 @@ from service.store.query_text import (
     without_implicit_named_graphs,
 )
 from service.store.sparql_text import blocks, parts, replacement_operations, split_blank_nodes
-from service.update_rewrite import declares_dataset
+from service.update_rewrite import declares_dataset, top_level
 
 _FORM = "application/x-www-form-urlencoded"
 #: Service plumbing, kept out of the public vocabulary (``ag:``): the store's version token and
@@ -99,13 +100,10 @@ class RemoteEndpoint:
         update = url[: -len("query")] + "update" if url.rstrip("/").endswith("/query") else url
         return cls(query_url=url, update_url=update, **options)  # type: ignore[arg-type]
 
-    def auth(self) -> httpx.Auth | None:
+    def credentials(self) -> Credentials | None:
         if self.user is None:
             return None
-        password = self.password or ""
-        if self.auth_scheme == "digest":
-            return httpx.DigestAuth(self.user, password)
-        return httpx.BasicAuth(self.user, password)
+        return Credentials(self.user, self.password or "", self.auth_scheme)
 
 
 class RemoteStore:
@@ -136,11 +134,11 @@ class RemoteStore:
         headers = {"User-Agent": "AllianceGraph (remote store adapter)", **endpoint.headers}
         if endpoint.token:
             headers["Authorization"] = f"Bearer {endpoint.token}"
-        self._client = httpx.Client(
-            auth=endpoint.auth(),
+        self._client = HttpClient(
             headers=headers,
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+            credentials=endpoint.credentials(),
+            timeout_s=timeout_s,
+            connect_timeout_s=min(timeout_s, 10.0),
         )
         self.version_graph = NamedNode(graph_base_iri + "system")
         self.default_stand_in = NamedNode(graph_base_iri + "default")
@@ -163,7 +161,7 @@ class RemoteStore:
             return VIRTUOSO
         return GENERIC
 
-    def _send_read(self, form: Sequence[tuple[str, str]], *, accept: str) -> httpx.Response:
+    def _send_read(self, form: Sequence[tuple[str, str]], *, accept: str) -> Answer:
         """POST a query form; retry connection errors and 502/503/504 (reads are idempotent).
 
         :raises QuerySyntaxError: on a 400 (the server's message, which says where).
@@ -174,10 +172,11 @@ class RemoteStore:
         body = urlencode(form).encode("ascii")
         headers = {"Accept": accept, "Content-Type": _FORM}
         return self._checked(
-            self._read(url, lambda: self._client.post(url, content=body, headers=headers)), url
+            self._read(url, lambda: self._client.request("POST", url, body=body, headers=headers)),
+            url,
         )
 
-    def _read(self, url: str, send: Callable[[], httpx.Response]) -> httpx.Response:
+    def _read(self, url: str, send: Callable[[], Answer]) -> Answer:
         """Send a read, again after connection errors and 502/503/504 (reads are idempotent);
         the last answer, whatever its status.
 
@@ -187,16 +186,16 @@ class RemoteStore:
         for attempt in range(self._retries + 1):
             try:
                 response = send()
-            except httpx.TimeoutException:
+            except TransportTimeout:
                 raise QueryTimeout(
                     f"the store at {url} did not answer within {self._timeout_s:g} s"
                 ) from None
-            except httpx.TransportError as error:
+            except TransportError as error:
                 if attempt < self._retries:
                     time.sleep(0.2 * 2**attempt)
                     continue
                 raise RemoteStoreError(f"cannot reach the store at {url}: {error}") from None
-            if response.status_code in _RETRIED_STATUS and attempt < self._retries:
+            if response.status in _RETRIED_STATUS and attempt < self._retries:
                 time.sleep(0.2 * 2**attempt)
                 continue
             return response
@@ -205,33 +204,34 @@ class RemoteStore:
     def _send_update(self, text: str) -> None:
         url = self.endpoint.update_url
         try:
-            response = self._client.post(
+            response = self._client.request(
+                "POST",
                 url,
-                content=text.encode("utf-8"),
+                body=text.encode("utf-8"),
                 headers={"Content-Type": "application/sparql-update; charset=utf-8"},
             )
-        except httpx.TimeoutException:
+        except TransportTimeout:
             raise RemoteStoreError(
                 f"the store at {url} did not confirm an update within {self._timeout_s:g} s; "
                 "it may or may not have been applied"
             ) from None
-        except httpx.TransportError as error:
+        except TransportError as error:
             raise RemoteStoreError(f"cannot reach the store at {url}: {error}") from None
         self._checked(response, url)
 
     @staticmethod
-    def _checked(response: httpx.Response, url: str) -> httpx.Response:
+    def _checked(response: Answer, url: str) -> Answer:
         if response.is_success:
             return response
-        message = response.text.strip()[:2000] or response.reason_phrase
-        if response.status_code == 400:
+        message = response.text.strip()[:2000] or response.reason
+        if response.status == 400:
             raise QuerySyntaxError(f"the store refused the request: {message}")
-        if response.status_code in (401, 403):
+        if response.status in (401, 403):
             raise RemoteStoreError(
-                f"the store at {url} refused our credentials ({response.status_code}): "
+                f"the store at {url} refused our credentials ({response.status}): "
                 "check ALLIANCEGRAPH_STORE_USER/_PASSWORD or ALLIANCEGRAPH_STORE_TOKEN"
             )
-        raise RemoteStoreError(f"the store at {url} answered {response.status_code}: {message}")
+        raise RemoteStoreError(f"the store at {url} answered {response.status}: {message}")
 
     # --- the Store port -------------------------------------------------------------------
 
@@ -319,7 +319,7 @@ class RemoteStore:
         # Anything else rather than a 406: a type the server cannot give means the usual path.
         response = self._send_read(form, accept=f"{media_type}, */*;q=0.1")
         self._refuse_truncated(response)
-        answered = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        answered = response.media_type
         return response.content if answered == media_type else None
 
     def _query_form(
@@ -330,13 +330,15 @@ class RemoteStore:
         base_iri: str | None,
     ) -> list[tuple[str, str]]:
         """The protocol form of a query: the text and its dataset, as this server needs them."""
-        refuse_non_query(sparql)
+        tokens = top_level(sparql)  # once: the checks below share them
+        refuse_non_query(sparql, tokens)
+        declared = declares_dataset(sparql, tokens)
         if self.dialect.from_keeps_named_graphs:
-            sparql = without_implicit_named_graphs(sparql)
+            sparql = without_implicit_named_graphs(sparql, tokens)
         text = f"BASE {NamedNode(base_iri)}\n{sparql}" if base_iri else sparql
         form: list[tuple[str, str]] = [("query", text)]
         if default_graph is None:
-            if not declares_dataset(sparql):  # else the query's FROM and FROM NAMED rule
+            if not declared:  # else the query's FROM and FROM NAMED rule
                 form.extend(self.dialect.union_params)
         else:
             for graph in default_graph:
@@ -351,7 +353,7 @@ class RemoteStore:
             form.append(("named-graph-uri", graph.value))
         return form
 
-    def _refuse_truncated(self, response: httpx.Response) -> None:
+    def _refuse_truncated(self, response: Answer) -> None:
         """A result the server cut at its row limit is an error, never a silent part."""
         header = self.dialect.truncation_header
         limit = response.headers.get(header) if header else None
@@ -490,11 +492,12 @@ class RemoteStore:
                 )
         yield from quads
 
-    def _get_graph(self, url: str, graph: NamedNode) -> httpx.Response | None:
+    def _get_graph(self, url: str, graph: NamedNode) -> Answer | None:
         """GET one graph from the Graph Store endpoint as N-Triples; None when it is absent."""
-        params, headers = {"graph": graph.value}, {"Accept": N_TRIPLES}
-        response = self._read(url, lambda: self._client.get(url, params=params, headers=headers))
-        return None if response.status_code == 404 else self._checked(response, url)
+        located = f"{url}{'&' if '?' in url else '?'}{urlencode({'graph': graph.value})}"
+        headers = {"Accept": N_TRIPLES}
+        response = self._read(url, lambda: self._client.request("GET", located, headers=headers))
+        return None if response.status == 404 else self._checked(response, url)
 
     def count(self, graph: GraphName | None = None) -> int:
         """The number of quads in one graph, or in the whole dataset."""
@@ -610,17 +613,17 @@ class RemoteStore:
         self._client.close()
 
 
-def _rdf_format(response: httpx.Response) -> RdfFormat:
-    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+def _rdf_format(response: Answer) -> RdfFormat:
+    media = response.media_type
     found = RdfFormat.from_media_type(media) if media else None
     if found is None:
         raise RemoteStoreError(f"the store answered an unexpected media type {media!r}")
     return found
 
 
-def _parse_answer(response: httpx.Response, dialect: Dialect = GENERIC) -> QueryResult:
+def _parse_answer(response: Answer, dialect: Dialect = GENERIC) -> QueryResult:
     """Solutions, a boolean, or triples, as the embedded store returns them."""
-    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    media = response.media_type
     results_format = QueryResultsFormat.from_media_type(media) if media else None
     if results_format is not None:
         content = response.content
