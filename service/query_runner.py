@@ -93,16 +93,12 @@ class _Channel:
         :raises QueryTimeout: past the deadline; the worker is told to stop.
         :raises Exception: what the worker raised, as the ``error`` message carries it.
         """
-        remaining = deadline - self._loop.time()
         try:
-            if remaining <= 0:
-                raise TimeoutError
-            kind, payload = await asyncio.wait_for(self._queue.get(), timeout=remaining)
+            async with asyncio.timeout_at(deadline):
+                kind, payload = await self._queue.get()
         except TimeoutError:
             self.cancelled.set()
-            raise QueryTimeout(
-                f"the query did not finish within the {limit:g} s time limit; it was stopped"
-            ) from None
+            raise QueryTimeout(_timed_out(limit)) from None
         self._slots.release()
         if kind == "error":
             raise payload
@@ -203,7 +199,7 @@ def _evaluate(job: QueryJob) -> QueryResult:
 class _RawQueries(Protocol):
     """A store that can hand over a server's answer unparsed (the remote adapter)."""
 
-    def query_raw(
+    async def query_raw(
         self,
         sparql: str,
         media_type: str,
@@ -214,9 +210,13 @@ class _RawQueries(Protocol):
     ) -> bytes | None: ...
 
 
-def _passed_through(job: QueryJob) -> tuple[str, bytes] | None:
-    """A remote server's answer in the type the client negotiated, passed on without parsing
-    and serializing it again; None when the store or the query does not allow it."""
+def _pass_through_type(job: QueryJob) -> str | None:
+    """The media type in which a remote server's answer can go to the client as it is (no
+    parsing, no serializing, no worker thread); None when the store or the query does not
+    allow it.
+
+    :raises NotAcceptable: if the client accepts none of the query's result formats.
+    """
     if not hasattr(job.store, "query_raw"):
         return None
     form = query_form(job.request.text)
@@ -231,11 +231,12 @@ def _passed_through(job: QueryJob) -> tuple[str, bytes] | None:
     media = negotiate(job.accept, offered)
     if media in ("application/json", "application/xml", "text/plain"):
         return None  # aliases the server may not know: the usual path answers them
-    check_federation(job.request.text, job.allowed_services)
-    request = job.request
-    store = cast(_RawQueries, job.store)
-    body = store.query_raw(request.text, media, base_iri=job.base_iri, **_dataset(request))
-    return (media, body) if body is not None else None
+    return media
+
+
+async def _chunks(body: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(body), _CHUNK):
+        yield body[start : start + _CHUNK]
 
 
 def _charset(media: str) -> str:
@@ -243,13 +244,6 @@ def _charset(media: str) -> str:
 
 
 def _produce(job: QueryJob, channel: _Channel) -> None:
-    passed = _passed_through(job)
-    if passed is not None:
-        media, body = passed
-        writer = _ChannelWriter(channel, _charset(media))
-        writer.write(body)
-        writer.close()
-        return
     result = _evaluate(job)
     media, rdf_format = choose_format(result, job.accept)
     writer = _ChannelWriter(channel, _charset(media))
@@ -297,9 +291,21 @@ class QueryRunner:
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
+    def _enter(self) -> None:
+        with self._lock:
+            if self._active >= self._capacity:
+                raise ServerBusy("every query worker is busy; retry shortly")
+            self._active += 1
+
     def _release(self) -> None:
         with self._lock:
             self._active -= 1
+
+    def _work(self, job: QueryJob, channel: _Channel) -> None:
+        try:
+            _work(job, channel)
+        finally:
+            self._release()
 
     async def run(self, job: QueryJob) -> tuple[str, bytes | AsyncIterator[bytes]]:
         """Start a query; return its media type and its serialized results: whole when they
@@ -311,13 +317,19 @@ class QueryRunner:
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._timeout_s
-        with self._lock:
-            if self._active >= self._capacity:
-                raise ServerBusy("every query worker is busy; retry shortly")
-            self._active += 1
+        media = _pass_through_type(job)
+        if media is not None:
+            body = await self._pass_through(job, media, deadline)
+            if body is not None:  # short answers whole; long ones streamed like the others
+                return _charset(media), body if len(body) <= 2 * _CHUNK else _chunks(body)
+        self._enter()
         channel = _Channel(loop)
-        future = loop.run_in_executor(self._executor, _work, job, channel)
-        future.add_done_callback(lambda _: self._release())
+        try:
+            # Not run_in_executor: its asyncio future would wake the loop once more per query.
+            self._executor.submit(self._work, job, channel)
+        except RuntimeError:  # shut down
+            self._release()
+            raise
         kind, first = await channel.receive(deadline, self._timeout_s)
         if kind == "whole":  # most results fit in one chunk: answered with Content-Length
             media_type, body = first
@@ -331,6 +343,27 @@ class QueryRunner:
                 return str(media_type), b"".join(prefetched)
             prefetched.append(payload)
         return str(media_type), _stream(channel, deadline, self._timeout_s, prefetched)
+
+    async def _pass_through(self, job: QueryJob, media: str, deadline: float) -> bytes | None:
+        """The remote server's answer in ``media`` (None: use the worker path), fetched on the
+        event loop and counted against the same capacity as the workers."""
+        self._enter()
+        try:
+            check_federation(job.request.text, job.allowed_services)
+            store = cast(_RawQueries, job.store)
+            request = job.request
+            async with asyncio.timeout_at(deadline):
+                return await store.query_raw(
+                    request.text, media, base_iri=job.base_iri, **_dataset(request)
+                )
+        except TimeoutError:
+            raise QueryTimeout(_timed_out(self._timeout_s)) from None
+        finally:
+            self._release()
+
+
+def _timed_out(limit: float) -> str:
+    return f"the query did not finish within the {limit:g} s time limit; it was stopped"
 
 
 async def _stream(

@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         finally:
             runner.close()
             linker.close()
+            await context.store.aclose()
             context.close()
 
     app = FastAPI(

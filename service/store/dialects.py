@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 DialectName = Literal["auto", "oxigraph", "virtuoso", "generic"]
@@ -33,10 +35,64 @@ class Dialect:
     truncation_header: str | None = None
     #: Whether a graph read must be checked against a count (the server may cut it silently).
     count_graph_reads: bool = False
-    #: Whether its JSON results need mending (see :func:`_standard_json_results`).
-    legacy_json_results: bool = False
+    #: The answer types the SPARQL endpoint may pass on from this server, each with the
+    #: function that makes it standard (None: it is already); None: every type, as sent.
+    pass_through: Mapping[str, Callable[[bytes], bytes] | None] | None = None
     #: Whether a query's FROM leaves GRAPH seeing every graph (the spec: no named graph then).
     from_keeps_named_graphs: bool = False
+
+    def passes(self, media_type: str) -> bool:
+        """Whether this server's answers in ``media_type`` can be used (after :meth:`mended`)."""
+        return self.pass_through is None or media_type in self.pass_through
+
+    def mended(self, media_type: str, content: bytes) -> bytes:
+        """An answer of this server in ``media_type`` as the standard says it should be."""
+        mend = self.pass_through.get(media_type) if self.pass_through is not None else None
+        return mend(content) if mend is not None else content
+
+
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BLANK_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def standard_json_results(content: bytes) -> bytes:
+    """Virtuoso's JSON results in the standard form, as the embedded store writes them:
+    ``typed-literal`` becomes ``literal``, booleans ``1``/``0`` become ``true``/``false``, blank
+    node ids such as ``nodeID://b10000`` become valid labels (``nodeID___b10000``, the same node
+    throughout), and its extra members (an empty ``link`` list, ``distinct``, ``ordered``) go."""
+    data = json.loads(content)
+    head = data.get("head")
+    if isinstance(head, dict) and head.get("link") == []:
+        del head["link"]
+    results = data.get("results")
+    if isinstance(results, dict):
+        results.pop("distinct", None)
+        results.pop("ordered", None)
+    for binding in data.get("results", {}).get("bindings", []):
+        for value in binding.values():
+            kind = value.get("type")
+            if kind == "typed-literal":
+                value["type"] = "literal"
+            if value.get("datatype") == _XSD_BOOLEAN and value.get("value") in ("0", "1"):
+                value["value"] = "true" if value["value"] == "1" else "false"
+            if kind == "bnode":
+                value["value"] = _BLANK_UNSAFE.sub("_", value["value"])
+    return json.dumps(data).encode("utf-8")
+
+
+_BNODE_XML = re.compile(rb"<bnode>([^<]*)</bnode>")
+
+
+def standard_xml_results(content: bytes) -> bytes:
+    """Virtuoso's XML results with blank node ids such as ``nodeID://b10000`` made valid labels,
+    as :func:`standard_json_results` makes them (the rest of its XML is standard)."""
+    return _BNODE_XML.sub(
+        lambda found: b"<bnode>" + _BLANK_UNSAFE_BYTES.sub(b"_", found.group(1)) + b"</bnode>",
+        content,
+    )
+
+
+_BLANK_UNSAFE_BYTES = re.compile(rb"[^A-Za-z0-9_-]")
 
 
 OXIGRAPH = Dialect("oxigraph", union_params=(("union-default-graph", ""),))
@@ -54,30 +110,19 @@ VIRTUOSO = Dialect(
     max_insert_triples=400,  # its parser and SQL compiler give out on larger operations
     truncation_header="x-sparql-maxrows",
     count_graph_reads=True,
-    legacy_json_results=True,
+    # Its results need mending in JSON and XML; its CSV, TSV and JSON-LD lose or garble
+    # terms (quoted IRIs, "nodeID://" blank nodes, no language tags): those it never passes.
+    pass_through=MappingProxyType(
+        {
+            "application/sparql-results+json": standard_json_results,
+            "application/sparql-results+xml": standard_xml_results,
+            "text/turtle": None,
+            "application/n-triples": None,
+            "application/rdf+xml": None,
+        }
+    ),
     from_keeps_named_graphs=True,
 )
 #: A server that already answers queries over the union of its graphs by default.
 GENERIC = Dialect("generic")
 DIALECTS = {d.name: d for d in (OXIGRAPH, VIRTUOSO, GENERIC)}
-
-
-_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-_BLANK_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
-
-
-def standard_json_results(content: bytes) -> bytes:
-    """Virtuoso's JSON results in the standard form: ``typed-literal`` becomes ``literal``,
-    booleans ``1``/``0`` become ``true``/``false``, and blank node ids such as
-    ``nodeID://b10000`` become valid labels (``nodeID___b10000``, the same node throughout)."""
-    data = json.loads(content)
-    for binding in data.get("results", {}).get("bindings", []):
-        for value in binding.values():
-            kind = value.get("type")
-            if kind == "typed-literal":
-                value["type"] = "literal"
-            if value.get("datatype") == _XSD_BOOLEAN and value.get("value") in ("0", "1"):
-                value["value"] = "true" if value["value"] == "1" else "false"
-            if kind == "bnode":
-                value["value"] = _BLANK_UNSAFE.sub("_", value["value"])
-    return json.dumps(data).encode("utf-8")

@@ -156,6 +156,9 @@ class EmbeddedStore:
         if self.path is not None:
             self._store.flush()
 
+    async def aclose(self) -> None:
+        """Nothing: the embedded store holds nothing on the event loop."""
+
     def close(self) -> None:
         """Flush and drop the handle (pyoxigraph closes the database when it is collected)."""
         self.flush()

@@ -126,6 +126,11 @@ class Store(Protocol):
         port (a remote store shared by replicas; a no-op where one process owns the store)."""
         ...
 
+    async def aclose(self) -> None:
+        """Release what the store holds on the running event loop (connections of a remote
+        store's pass-through); called by the service before :meth:`close`."""
+        ...
+
     def close(self) -> None:
         """Release the store; later calls fail."""
         ...

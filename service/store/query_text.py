@@ -20,6 +20,23 @@ N_TRIPLES = "application/n-triples"
 _NO_GRAPH = NamedNode("urn:x-alliancegraph:no-graph")
 
 
+_FROM = re.compile(r"from", re.IGNORECASE)
+_UPDATE_WORD = re.compile(
+    r"\b(?:with|insert|delete|load|clear|drop|create|add|move|copy)\b", re.IGNORECASE
+)
+
+
+def plain_query(text: str) -> bool:
+    """Whether the token checks below have nothing to find, told without tokenizing: the text
+    starts with a query form and has no update keyword and no "from" anywhere (not even in a
+    string or an IRI, where the tokens would ignore them)."""
+    return (
+        _FROM.search(text) is None
+        and _UPDATE_WORD.search(text) is None
+        and query_form(text) is not None
+    )
+
+
 def without_implicit_named_graphs(text: str, tokens: Sequence[Token] | None = None) -> str:
     """A query with FROM and no FROM NAMED, given ``FROM NAMED <no graph>``: by the spec its
     GRAPH patterns then see no graph, but Virtuoso lets them see every graph. ``tokens``: the
@@ -65,8 +82,10 @@ def query_form(query: str) -> str | None:
     return found.group(1).upper() if found is not None else None
 
 
+#: Each alternative of the prologue starts with its own character and the repetition is
+#: possessive, so a long run of spaces costs linear time (``(\s+)*`` was exponential).
 _FORM_OF_QUERY = re.compile(
-    r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+    r"(?:\s|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*+(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
     re.IGNORECASE,
 )
 

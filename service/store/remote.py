@@ -19,6 +19,7 @@ What the adapter makes the same on every server (see ``service/store/dialects.py
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
@@ -26,7 +27,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -53,14 +54,21 @@ from service.store.dialects import (
     VIRTUOSO,
     Dialect,
     DialectName,
-    standard_json_results,
 )
-from service.store.http import Answer, Credentials, HttpClient, TransportError, TransportTimeout
+from service.store.http import (
+    Answer,
+    AsyncHttpClient,
+    Credentials,
+    HttpClient,
+    TransportError,
+    TransportTimeout,
+)
 from service.store.port import GraphName, QueryResult
 from service.store.query_text import (
     N_TRIPLES,
     RESULTS_JSON,
     accept_for,
+    plain_query,
     refuse_non_query,
     without_implicit_named_graphs,
 )
@@ -76,6 +84,8 @@ _LEASE = NamedNode(SYSTEM + "WriteLease")
 _EXPIRES = NamedNode(SYSTEM + "expires")
 _DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 _RETRIED_STATUS = {502, 503, 504}
+#: Answers up to this size are mended on the event loop, larger ones on a thread.
+_MEND_ON_LOOP = 64 * 1024
 #: Quads per request of a bulk load.
 BULK_CHUNK = 5_000
 
@@ -134,11 +144,19 @@ class RemoteStore:
         headers = {"User-Agent": "AllianceGraph (remote store adapter)", **endpoint.headers}
         if endpoint.token:
             headers["Authorization"] = f"Bearer {endpoint.token}"
+        credentials, connect_s = endpoint.credentials(), min(timeout_s, 10.0)
         self._client = HttpClient(
             headers=headers,
-            credentials=endpoint.credentials(),
+            credentials=credentials,
             timeout_s=timeout_s,
-            connect_timeout_s=min(timeout_s, 10.0),
+            connect_timeout_s=connect_s,
+        )
+        # For the SPARQL endpoint's pass-through, on the event loop (see service.store.http).
+        self._async_client = AsyncHttpClient(
+            headers=headers,
+            credentials=credentials,
+            timeout_s=timeout_s,
+            connect_timeout_s=connect_s,
         )
         self.version_graph = NamedNode(graph_base_iri + "system")
         self.default_stand_in = NamedNode(graph_base_iri + "default")
@@ -168,11 +186,22 @@ class RemoteStore:
         :raises QueryTimeout: when the server does not answer in time.
         :raises RemoteStoreError: for anything else that is not a 2xx.
         """
-        url = self.endpoint.query_url
-        body = urlencode(form).encode("ascii")
+        url, body = self.endpoint.query_url, urlencode(form).encode("ascii")
         headers = {"Accept": accept, "Content-Type": _FORM}
         return self._checked(
             self._read(url, lambda: self._client.request("POST", url, body=body, headers=headers)),
+            url,
+        )
+
+    async def _send_read_async(self, form: Sequence[tuple[str, str]], *, accept: str) -> Answer:
+        """:meth:`_send_read` on the event loop."""
+        url, body = self.endpoint.query_url, urlencode(form).encode("ascii")
+        headers = {"Accept": accept, "Content-Type": _FORM}
+        client = self._async_client
+        return self._checked(
+            await self._read_async(
+                url, lambda: client.request("POST", url, body=body, headers=headers)
+            ),
             url,
         )
 
@@ -185,21 +214,46 @@ class RemoteStore:
         """
         for attempt in range(self._retries + 1):
             try:
-                response = send()
-            except TransportTimeout:
-                raise QueryTimeout(
-                    f"the store at {url} did not answer within {self._timeout_s:g} s"
-                ) from None
+                response: Answer | TransportError = send()
             except TransportError as error:
-                if attempt < self._retries:
-                    time.sleep(0.2 * 2**attempt)
-                    continue
-                raise RemoteStoreError(f"cannot reach the store at {url}: {error}") from None
-            if response.status in _RETRIED_STATUS and attempt < self._retries:
-                time.sleep(0.2 * 2**attempt)
-                continue
-            return response
+                response = error
+            pause = self._retry_pause(url, response, attempt)
+            if pause is None:
+                assert isinstance(response, Answer)  # noqa: S101 - errors raise or retry
+                return response
+            time.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _read_async(self, url: str, send: Callable[[], Awaitable[Answer]]) -> Answer:
+        """:meth:`_read` on the event loop."""
+        for attempt in range(self._retries + 1):
+            try:
+                response: Answer | TransportError = await send()
+            except TransportError as error:
+                response = error
+            pause = self._retry_pause(url, response, attempt)
+            if pause is None:
+                assert isinstance(response, Answer)  # noqa: S101 - errors raise or retry
+                return response
+            await asyncio.sleep(pause)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _retry_pause(
+        self, url: str, outcome: Answer | TransportError, attempt: int
+    ) -> float | None:
+        """How long to wait before sending a read again; None to keep this answer.
+
+        :raises QueryTimeout: when the server did not answer in time (never retried).
+        :raises RemoteStoreError: when it could not be reached, the retries spent.
+        """
+        retry, pause = attempt < self._retries, 0.2 * 2.0**attempt
+        if isinstance(outcome, TransportTimeout):
+            raise QueryTimeout(f"the store at {url} did not answer within {self._timeout_s:g} s")
+        if isinstance(outcome, TransportError):
+            if not retry:
+                raise RemoteStoreError(f"cannot reach the store at {url}: {outcome}")
+            return pause
+        return pause if retry and outcome.status in _RETRIED_STATUS else None
 
     def _send_update(self, text: str) -> None:
         url = self.endpoint.update_url
@@ -298,7 +352,7 @@ class RemoteStore:
         self._refuse_truncated(response)
         return _parse_answer(response, self.dialect)
 
-    def query_raw(
+    async def query_raw(
         self,
         sparql: str,
         media_type: str,
@@ -308,19 +362,28 @@ class RemoteStore:
         base_iri: str | None = None,
     ) -> bytes | None:
         """The server's own answer in ``media_type``, unparsed, for the SPARQL endpoint to pass
-        on; None when this server's answers need mending (Virtuoso's JSON) or it answered in
-        another type (the caller then uses :meth:`query`).
+        on, fetched on the running event loop; None when this server's answers need mending
+        (Virtuoso's JSON) or it answered in another type (the caller then uses :meth:`query`).
 
         :raises QuerySyntaxError: if the server refuses the query (400).
+        :raises QueryTimeout: when the server does not answer in time.
+        :raises RemoteStoreError: for anything else that is not a 2xx.
         """
-        if self.dialect.legacy_json_results:
+        if not self.dialect.passes(media_type):
             return None
         form = self._query_form(sparql, default_graph, named_graphs, base_iri)
         # Anything else rather than a 406: a type the server cannot give means the usual path.
-        response = self._send_read(form, accept=f"{media_type}, */*;q=0.1")
+        response = await self._send_read_async(form, accept=f"{media_type}, */*;q=0.1")
         self._refuse_truncated(response)
-        answered = response.media_type
-        return response.content if answered == media_type else None
+        if response.media_type != media_type:
+            return None
+        if len(response.content) <= _MEND_ON_LOOP:
+            return self.dialect.mended(media_type, response.content)
+        return await asyncio.to_thread(self.dialect.mended, media_type, response.content)
+
+    async def aclose(self) -> None:
+        """Close the event loop's connections (those of :meth:`query_raw`)."""
+        await self._async_client.aclose()
 
     def _query_form(
         self,
@@ -330,11 +393,13 @@ class RemoteStore:
         base_iri: str | None,
     ) -> list[tuple[str, str]]:
         """The protocol form of a query: the text and its dataset, as this server needs them."""
-        tokens = top_level(sparql)  # once: the checks below share them
-        refuse_non_query(sparql, tokens)
-        declared = declares_dataset(sparql, tokens)
-        if self.dialect.from_keeps_named_graphs:
-            sparql = without_implicit_named_graphs(sparql, tokens)
+        declared = False
+        if not plain_query(sparql):  # else there is nothing to refuse, rewrite or declare
+            tokens = top_level(sparql)  # once: the checks below share them
+            refuse_non_query(sparql, tokens)
+            declared = declares_dataset(sparql, tokens)
+            if self.dialect.from_keeps_named_graphs:
+                sparql = without_implicit_named_graphs(sparql, tokens)
         text = f"BASE {NamedNode(base_iri)}\n{sparql}" if base_iri else sparql
         form: list[tuple[str, str]] = [("query", text)]
         if default_graph is None:
@@ -359,9 +424,11 @@ class RemoteStore:
         limit = response.headers.get(header) if header else None
         if limit is None or not limit.strip().isdigit():
             return
-        media = response.headers.get("content-type", "")
+        media = response.media_type
         if "json" in media:
             rows = len(json.loads(response.content).get("results", {}).get("bindings", []))
+        elif "xml" in media:
+            rows = response.content.count(b"<result>") + response.content.count(b"<result ")
         else:
             rows = sum(1 for line in response.content.splitlines() if line.strip())
         if rows >= int(limit):
@@ -609,8 +676,10 @@ class RemoteStore:
         """Nothing to do: the server made every acknowledged update durable."""
 
     def close(self) -> None:
-        """Close the pooled connections."""
+        """Close the pooled connections (call :meth:`aclose` first on the event loop that
+        passed answers through)."""
         self._client.close()
+        self._async_client.close()
 
 
 def _rdf_format(response: Answer) -> RdfFormat:
@@ -627,8 +696,7 @@ def _parse_answer(response: Answer, dialect: Dialect = GENERIC) -> QueryResult:
     results_format = QueryResultsFormat.from_media_type(media) if media else None
     if results_format is not None:
         content = response.content
-        if dialect.legacy_json_results and results_format == QueryResultsFormat.JSON:
-            content = standard_json_results(content)
+        content = dialect.mended(media, content)
         try:
             answer = pyoxigraph.parse_query_results(content, results_format)
         except SyntaxError as error:

@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 from base64 import b64encode
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -237,8 +238,15 @@ def test_a_graph_read_cut_short_is_refused() -> None:
 def _run(store: RemoteStore, query: str, accept: str) -> tuple[str, bytes]:
     runner = QueryRunner(workers=1, timeout_s=10, max_waiting=1)
     job = QueryJob(store, QueryRequest(query), accept, GRAPH_BASE, [])
+
+    async def run() -> tuple[str, bytes | AsyncIterator[bytes]]:
+        try:
+            return await runner.run(job)
+        finally:
+            await store.aclose()
+
     try:
-        media, body = asyncio.run(runner.run(job))
+        media, body = asyncio.run(run())
     finally:
         runner.close()
     assert isinstance(body, bytes)
@@ -280,3 +288,89 @@ def test_an_answer_of_another_type_falls_back_to_parsing() -> None:
     assert media == "text/tab-separated-values; charset=utf-8"
     assert body.decode("utf-8").splitlines() == ["?o", '"삼성"']
     assert len(stub.requests) == 2
+
+
+def test_a_passed_through_read_is_retried_and_sent_with_the_credentials() -> None:
+    """The endpoint's pass-through runs on the event loop (its own HTTP client): the same
+    retries of reads, and the same credentials, as the adapter's other reads."""
+    answers: list[StubResponse] = [(503, {}, "busy"), (200, JSON, ROWS)]
+    with stub_server(answers) as stub:
+        store = _store(stub.base + "/query", user="reader", password="secret")
+        try:
+            media, body = _run(store, "SELECT ?o WHERE { ?s ?p ?o }", JSON["Content-Type"])
+        finally:
+            store.close()
+    assert (media, json.loads(body)) == (JSON["Content-Type"], json.loads(ROWS))
+    assert len(stub.requests) == 2
+    expected = "Basic " + b64encode(b"reader:secret").decode()
+    assert [r.headers["authorization"] for r in stub.requests] == [expected, expected]
+    sent = parse_qs(stub.requests[1].body.decode())["query"]
+    assert sent == [f"BASE <{GRAPH_BASE}>\nSELECT ?o WHERE {{ ?s ?p ?o }}"]
+
+
+def test_a_passed_through_read_answers_a_digest_challenge() -> None:
+    challenge = {"WWW-Authenticate": 'Digest realm="r", nonce="abc123", qop="auth"'}
+    answers: list[StubResponse] = [(401, challenge, "who?"), (200, JSON, ASK_TRUE)]
+    with stub_server(answers) as stub:
+        store = _store(stub.base + "/query", user="dba", password="pw", auth_scheme="digest")
+        try:
+            _, body = _run(store, "ASK {}", JSON["Content-Type"])
+        finally:
+            store.close()
+    assert json.loads(body) == {"head": {}, "boolean": True}
+    answer = stub.requests[1].headers["authorization"]
+    assert answer.startswith("Digest ")
+    assert 'username="dba"' in answer
+    assert 'nonce="abc123"' in answer
+    assert stub.requests[1].body == stub.requests[0].body  # the query sent again, whole
+
+
+def test_a_passed_through_read_the_server_does_not_answer_is_a_query_timeout() -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        host, port = silent.getsockname()
+        endpoint = RemoteEndpoint.from_url(f"http://{host}:{port}/query")
+        store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="generic", timeout_s=0.3)
+        try:
+            with pytest.raises(QueryTimeout, match=r"did not answer within 0\.3 s"):
+                _run(store, "ASK {}", JSON["Content-Type"])
+        finally:
+            store.close()
+
+
+def test_virtuoso_results_are_mended_on_the_way_through() -> None:
+    """Virtuoso's blank node ids (nodeID://…) are no valid labels: passed-through XML and JSON
+    get the labels the parsed path gives them, the same node in both."""
+    xml = (
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="o"/>'
+        '</head><results><result><binding name="o"><bnode>nodeID://b10000</bnode></binding>'
+        "</result></results></sparql>"
+    )
+    bnode_json = json.dumps(
+        {
+            "head": {"vars": ["o"]},
+            "results": {"bindings": [{"o": {"type": "bnode", "value": "nodeID://b10000"}}]},
+        }
+    )
+    xml_type = "application/sparql-results+xml"
+    answers: list[StubResponse] = [
+        (200, {"Content-Type": xml_type}, xml),
+        (200, JSON, bnode_json),
+    ]
+    with stub_server(answers) as stub:
+        endpoint = RemoteEndpoint.from_url(stub.base + "/sparql")
+        store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="virtuoso")
+        try:
+            _, as_xml = _run(store, "SELECT ?o WHERE { ?s ?p ?o }", xml_type)
+            _, as_json = _run(store, "SELECT ?o WHERE { ?s ?p ?o }", JSON["Content-Type"])
+        finally:
+            store.close()
+    assert b"<bnode>nodeID___b10000</bnode>" in as_xml
+    assert json.loads(as_json)["results"]["bindings"] == [
+        {"o": {"type": "bnode", "value": "nodeID___b10000"}}
+    ]
+    assert [r.headers["accept"] for r in stub.requests] == [
+        f"{xml_type}, */*;q=0.1",
+        f"{JSON['Content-Type']}, */*;q=0.1",
+    ]

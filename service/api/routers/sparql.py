@@ -14,13 +14,12 @@ from pyoxigraph import serialize
 from starlette.concurrency import run_in_threadpool
 
 from service.api.bodies import read_body
-from service.api.deps import ContextDep, RunnerDep
 from service.api.query_page import query_page
 from service.api.security import require_reader, require_writer
 from service.conneg import accepts, negotiate
 from service.context import ServiceContext
 from service.ingest.update import UpdateOutcome, run_update
-from service.query_runner import GRAPH_FORMATS, QueryJob
+from service.query_runner import GRAPH_FORMATS, QueryJob, QueryRunner
 from service.service_description import service_description
 from service.sparql_protocol import DescriptionRequest, QueryRequest, UpdateRequest, parse_request
 
@@ -44,9 +43,12 @@ _DESCRIPTION_FORMATS = [m for m in GRAPH_FORMATS if m != "text/plain"]
         503: {"description": "Query time limit exceeded, or all workers busy."},
     },
 )
-async def sparql(request: Request, context: ContextDep, runner: RunnerDep) -> Response:
+async def sparql(request: Request) -> Response:
     """Query by GET or POST; update by POST (needs the API key); describe the service on a
     plain GET (RDF), or show the query page to a browser (HTML)."""
+    # The hot path: app.state read directly, not through FastAPI's dependency solver.
+    context: ServiceContext = request.app.state.context
+    runner: QueryRunner = request.app.state.runner
     settings = context.settings
     body = await read_body(request, settings.max_body_bytes)
     operation = parse_request(
