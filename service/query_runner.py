@@ -14,6 +14,12 @@ worker thread busy until that step finishes; it is stopped as soon as it next pr
 result. Streaming queries stop at the next result. A stream that exceeds the limit after it
 has started is cut off, and the connection is closed without completing the document, so the
 client sees a transfer error rather than a truncated result that looks complete.
+
+On a remote store, a query whose answer can go to the client as the server sent it (the
+negotiated type is one the server writes in the standard form; see ``Dialect.pass_through``)
+takes no worker: the event loop sends it and reads the answer (``RemoteStore.query_raw``), under
+the same time limit and counted against the same capacity. Other queries on a remote store take
+the worker path, where the adapter parses the server's answer and pyoxigraph serializes it.
 """
 
 from __future__ import annotations

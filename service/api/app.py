@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    app.add_middleware(sparql.QueryFastPath)
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -74,9 +75,23 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     return problem(500, "Internal server error", "an unexpected error occurred; it was logged")
 
 
+_HANDLERS: tuple[tuple[type[Exception], Callable[[Request, Exception], Awaitable[Response]]], ...]
+_HANDLERS = (
+    (AllianceGraphError, _domain_error),
+    (HTTPException, _http_error),
+    (RequestValidationError, _request_validation_error),
+    (Exception, _unexpected_error),
+)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Map every error to problem+json: domain errors to their 4xx, any other to a logged 500."""
-    app.add_exception_handler(AllianceGraphError, _domain_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _request_validation_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    for kind, handler in _HANDLERS:
+        app.add_exception_handler(kind, handler)
+
+
+async def problem_for(request: Request, error: Exception) -> Response:
+    """The response the installed handlers give for ``error`` (for code that answers requests
+    outside FastAPI's routing, such as the SPARQL GET fast path)."""
+    handler = next(handler for kind, handler in _HANDLERS if isinstance(error, kind))
+    return await handler(request, error)

@@ -20,9 +20,12 @@ N_TRIPLES = "application/n-triples"
 _NO_GRAPH = NamedNode("urn:x-alliancegraph:no-graph")
 
 
-_FROM = re.compile(r"from", re.IGNORECASE)
+#: Where a FROM or update keyword could start a token (more often than it does: the test only
+#: decides whether to tokenize). "wasDerivedFrom" is no FROM; "?from" and "added" are checked.
+_FROM = re.compile(r"(?<![A-Za-z0-9_])from", re.IGNORECASE)
 _UPDATE_WORD = re.compile(
-    r"\b(?:with|insert|delete|load|clear|drop|create|add|move|copy)\b", re.IGNORECASE
+    r"(?<![A-Za-z0-9_])(?:with|insert|delete|load|clear|drop|create|add|move|copy)",
+    re.IGNORECASE,
 )
 
 

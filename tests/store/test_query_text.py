@@ -49,6 +49,7 @@ def test_a_long_run_of_spaces_is_read_in_linear_time() -> None:
         "SELECT * WHERE { ?s ?p ?o }",
         PREFIXED + "SELECT ?firm WHERE { ?firm a ag:Firm ; ag:name ?n , ?m }",
         "ASK { }",
+        "SELECT ?g WHERE { ?rel <http://www.w3.org/ns/prov#wasDerivedFrom> ?g }",
     ],
 )
 def test_a_plain_query_has_nothing_for_the_token_checks(text: str) -> None:
@@ -64,6 +65,8 @@ def test_a_plain_query_has_nothing_for_the_token_checks(text: str) -> None:
         "SELECT * FROM <urn:g> WHERE { ?s ?p ?o }",
         "SELECT ?from WHERE { ?s ?p ?from }",  # a false alarm: the tokens decide
         "SELECT * WHERE { ?s ?p 'insert' }",
+        "SELECT * WHERE { ?s ?p 'address' }",
+        "SELECT * FROM<urn:g> WHERE { ?s ?p ?o }",
         "SELECT * WHERE { ?s ?p ?o } ; INSERT DATA { <a> <b> <c> }",
         "INSERT DATA { <a> <b> <c> }",
         "DELETE WHERE { ?s ?p ?o }",
