@@ -100,6 +100,8 @@ class _Channel:
         :raises Exception: what the worker raised, as the ``error`` message carries it.
         """
         try:
+            if self._loop.time() >= deadline:  # a queued message is taken without waiting
+                raise TimeoutError
             async with asyncio.timeout_at(deadline):
                 kind, payload = await self._queue.get()
         except TimeoutError:
@@ -135,9 +137,8 @@ class _ChannelWriter:
         return len(data)
 
     def flush(self) -> None:
-        if self._buffer:
-            self._send(self._buffer)
-            self._buffer.clear()
+        """Nothing: pyoxigraph flushes at the end of every result, and :meth:`close` decides
+        there whether the result goes whole or as the last chunk of a stream."""
 
     def _send(self, chunk: bytes | bytearray | memoryview) -> None:
         if not self._started:
@@ -150,7 +151,9 @@ class _ChannelWriter:
         if not self._started:
             self._channel.send("whole", (self._media_type, bytes(self._buffer)))
             return
-        self.flush()
+        if self._buffer:
+            self._send(self._buffer)
+            self._buffer.clear()
         self._channel.send("end", None)
 
 
@@ -166,6 +169,8 @@ class QueryJob:
 
 
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+#: Query texts up to this length are checked on the event loop for the pass-through.
+_LOOP_TEXT = 16 * 1024
 
 
 def choose_format(
@@ -205,6 +210,8 @@ def _evaluate(job: QueryJob) -> QueryResult:
 class _RawQueries(Protocol):
     """A store that can hand over a server's answer unparsed (the remote adapter)."""
 
+    def passes_through(self, media_type: str) -> bool: ...
+
     async def query_raw(
         self,
         sparql: str,
@@ -223,9 +230,11 @@ def _pass_through_type(job: QueryJob) -> str | None:
 
     :raises NotAcceptable: if the client accepts none of the query's result formats.
     """
-    if not hasattr(job.store, "query_raw"):
+    text = job.request.text
+    if not hasattr(job.store, "query_raw") or len(text) > _LOOP_TEXT or _SERVICE.search(text):
+        # Long texts and SERVICE calls (whose check parses the query) are work for a thread.
         return None
-    form = query_form(job.request.text)
+    form = query_form(text)
     if form == "SELECT":
         offered = list(SOLUTION_FORMATS)
     elif form == "ASK":
@@ -237,7 +246,7 @@ def _pass_through_type(job: QueryJob) -> str | None:
     media = negotiate(job.accept, offered)
     if media in ("application/json", "application/xml", "text/plain"):
         return None  # aliases the server may not know: the usual path answers them
-    return media
+    return media if cast(_RawQueries, job.store).passes_through(media) else None
 
 
 async def _chunks(body: bytes) -> AsyncIterator[bytes]:
@@ -297,6 +306,12 @@ class QueryRunner:
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
+    @property
+    def active(self) -> int:
+        """Queries running or waiting for a worker now."""
+        with self._lock:
+            return self._active
+
     def _enter(self) -> None:
         with self._lock:
             if self._active >= self._capacity:
@@ -332,10 +347,12 @@ class QueryRunner:
         channel = _Channel(loop)
         try:
             # Not run_in_executor: its asyncio future would wake the loop once more per query.
-            self._executor.submit(self._work, job, channel)
+            future = self._executor.submit(self._work, job, channel)
         except RuntimeError:  # shut down
             self._release()
             raise
+        # A job cancelled before it ran (the pool shut down) never reaches _work's release.
+        future.add_done_callback(lambda done: self._release() if done.cancelled() else None)
         kind, first = await channel.receive(deadline, self._timeout_s)
         if kind == "whole":  # most results fit in one chunk: answered with Content-Length
             media_type, body = first

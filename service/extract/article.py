@@ -683,7 +683,8 @@ class _ArticleRun:
         )
 
 
-_APPOSITION_GAP = re.compile(r"^\s*(?:등|and|,)?\s*(?:[^\s.,]+\s)?$")
+#: Possessive spaces: two optional runs of spaces side by side backtrack quadratically.
+_APPOSITION_GAP = re.compile(r"^\s*+(?:등|and|,)?\s*+(?:[^\s.,]+\s)?$")
 
 
 def _appositive(text: str, position: int, ends: Sequence[int]) -> bool:

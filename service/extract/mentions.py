@@ -39,9 +39,11 @@ _TICKER = re.compile(
     r"\s*\((?:NASDAQ|Nasdaq|NYSE|KRX|KOSPI|KOSDAQ|TSE|LSE|HKEX|SSE|SZSE|TYO|ASX|Euronext|XETRA"
     r"|FRA|TSX|OTC)\s*:\s*[A-Z0-9.]{1,8}\)"
 )
+#: A run of digits is tried once, from its first digit and without backtracking (else a long
+#: run of digits costs quadratic time).
 _CAPITALIZED = re.compile(
-    r"(?:[A-Z][\w&.'’-]*|[0-9]+[A-Za-z][\w-]*)(?:\s+(?:(?:of|&|de|für)\s+)?"
-    r"(?:[A-Z][\w&.'’-]*|[0-9]+[A-Za-z][\w-]*))*"
+    r"(?:[A-Z][\w&.'’-]*|(?<![0-9])[0-9]++[A-Za-z][\w-]*)(?:\s+(?:(?:of|&|de|für)\s+)?"
+    r"(?:[A-Z][\w&.'’-]*|[0-9]++[A-Za-z][\w-]*))*"
 )
 _ENGLISH_STOP = frozenset(
     [
@@ -246,10 +248,17 @@ def kind_of(name: str, language: str) -> str:
     return "Firm"
 
 
+#: Longer than any chain of particles: a longer run is more letters (and _PARTICLES, whose
+#: alternatives overlap, would take exponential time to say so).
+_LONGEST_TAIL = 12
+
+
 def _korean_tail_ok(text: str, end: int) -> bool:
     """Whether a name ending at ``end`` is followed only by particles, not by more letters."""
     run = _HANGUL_RUN.match(text, end)
-    return run is None or bool(_PARTICLES.match(run.group()))
+    if run is None:
+        return True
+    return len(run.group()) <= _LONGEST_TAIL and bool(_PARTICLES.match(run.group()))
 
 
 def describes_a_place(text: str, end: int) -> bool:

@@ -79,6 +79,9 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+#: How far back an abbreviation before a dot is looked for (a search over the whole text
+#: before every dot would cost quadratic time on long runs of letters).
+_LONGEST_ABBREVIATION = 32
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the full stop at ``text[dot]`` closes an abbreviation or an initial."""
     if text[dot] != ".":
         return False
-    match = _WORD_BEFORE.search(text[:dot])
+    match = _WORD_BEFORE.search(text, max(0, dot - _LONGEST_ABBREVIATION), dot)
     if match is None:
         return False
     word = match.group(1)

@@ -144,7 +144,10 @@ class HttpClient:
                 fields["Expect"] = ""
             else:
                 handle.setopt(pycurl.HTTPGET, 1)
-            handle.setopt(pycurl.HTTPHEADER, [f"{name}: {value}" for name, value in fields.items()])
+            # Bytes, not str: pycurl refuses text that is not ASCII; servers read UTF-8.
+            handle.setopt(
+                pycurl.HTTPHEADER, [f"{name}: {value}".encode() for name, value in fields.items()]
+            )
             handle.setopt(pycurl.WRITEDATA, received)
             handle.setopt(pycurl.HEADERFUNCTION, collected.line)
             handle.perform()
@@ -195,8 +198,8 @@ class HttpClient:
                 if scheme == "digest"
                 else pycurl.HTTPAUTH_BASIC,
             )
-            handle.setopt(pycurl.USERNAME, self._credentials.user)
-            handle.setopt(pycurl.PASSWORD, self._credentials.password)
+            handle.setopt(pycurl.USERNAME, self._credentials.user.encode())
+            handle.setopt(pycurl.PASSWORD, self._credentials.password.encode())
         return handle
 
     def close(self) -> None:
@@ -226,8 +229,11 @@ class AsyncHttpClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s, connect=connect_timeout_s)
         self._max_connections = max_connections
         self._sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+        self._closed = False
 
     def _session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise TransportError("the client is closed")
         loop = asyncio.get_running_loop()
         session = self._sessions.get(loop)
         if session is None:
@@ -275,18 +281,23 @@ class AsyncHttpClient:
         return Answer(response.status, response.reason or "", fields, content)
 
     async def aclose(self) -> None:
-        """Close the session of the running loop."""
+        """Close the session of the running loop (another request on it opens a new one)."""
         session = self._sessions.pop(asyncio.get_running_loop(), None)
         if session is not None:
             await session.close()
 
     def close(self) -> None:
-        """Close the sessions of loops that are open but no longer running; one of a closed
-        loop cannot be closed any more (call :meth:`aclose` on each loop before it ends)."""
+        """Refuse new requests and close the sessions of loops that can still be driven from
+        here; call :meth:`aclose` on each loop before it ends for the others."""
+        self._closed = True
         sessions, self._sessions = self._sessions, {}
         for loop, session in sessions.items():
-            if not loop.is_closed() and not loop.is_running():
+            if loop.is_closed() or loop.is_running():
+                continue
+            try:
                 loop.run_until_complete(session.close())
+            except RuntimeError:  # another loop runs in this thread: it cannot be driven
+                continue
 
 
 def _ignore(_: bytes) -> None:

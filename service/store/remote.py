@@ -3,9 +3,10 @@
 Queries go to the SPARQL 1.1 Protocol query endpoint (a form POST, which every server accepts),
 updates to the update endpoint (``application/sparql-update``); answers are parsed with
 pyoxigraph (``parse_query_results``, ``parse``), so callers get the same objects as from the
-embedded store. One HTTP client (``service.store.http``, libcurl) pools connections; reads are
-retried on connection errors and 502/503/504, writes never (an update that timed out may have
-been applied).
+embedded store. An HTTP client (``service.store.http``, libcurl) pools connections for the
+adapter's calls from worker threads, and an asyncio one (aiohttp) serves the SPARQL endpoint's
+pass-through on the event loop (:meth:`RemoteStore.query_raw`); reads are retried on connection
+errors and 502/503/504, writes never (an update that timed out may have been applied).
 
 What the adapter makes the same on every server (see ``service/store/dialects.py``):
 
@@ -117,7 +118,7 @@ class RemoteEndpoint:
 
 
 class RemoteStore:
-    """A SPARQL 1.1 server as the store. Thread-safe (one pooled HTTP client).
+    """A SPARQL 1.1 server as the store. Thread-safe (pooled HTTP clients).
 
     :param graph_base_iri: where the store-version graph lives (``<graph base>system``).
     :param dialect: the server kind, or ``auto`` to tell it from the ``Server`` header.
@@ -352,6 +353,11 @@ class RemoteStore:
         self._refuse_truncated(response)
         return _parse_answer(response, self.dialect)
 
+    def passes_through(self, media_type: str) -> bool:
+        """Whether :meth:`query_raw` may answer in ``media_type`` (the server writes it in the
+        standard form, or the dialect mends it)."""
+        return self.dialect.passes(media_type)
+
     async def query_raw(
         self,
         sparql: str,
@@ -361,25 +367,30 @@ class RemoteStore:
         named_graphs: Iterable[NamedNode] | None = None,
         base_iri: str | None = None,
     ) -> bytes | None:
-        """The server's own answer in ``media_type``, unparsed, for the SPARQL endpoint to pass
-        on, fetched on the running event loop; None when this server's answers need mending
-        (Virtuoso's JSON) or it answered in another type (the caller then uses :meth:`query`).
+        """The server's own answer in ``media_type`` (mended where the dialect says so), for the
+        SPARQL endpoint to pass on without parsing it, fetched on the running event loop; None
+        when the type is not one to pass through or the server answered in another type (the
+        caller then uses :meth:`query`).
 
         :raises QuerySyntaxError: if the server refuses the query (400).
         :raises QueryTimeout: when the server does not answer in time.
-        :raises RemoteStoreError: for anything else that is not a 2xx.
+        :raises RemoteStoreError: for anything else that is not a 2xx, or a result cut short.
         """
-        if not self.dialect.passes(media_type):
+        if not self.passes_through(media_type):
             return None
         form = self._query_form(sparql, default_graph, named_graphs, base_iri)
         # Anything else rather than a 406: a type the server cannot give means the usual path.
         response = await self._send_read_async(form, accept=f"{media_type}, */*;q=0.1")
-        self._refuse_truncated(response)
         if response.media_type != media_type:
             return None
         if len(response.content) <= _MEND_ON_LOOP:
-            return self.dialect.mended(media_type, response.content)
-        return await asyncio.to_thread(self.dialect.mended, media_type, response.content)
+            return self._finished(response)
+        return await asyncio.to_thread(self._finished, response)
+
+    def _finished(self, response: Answer) -> bytes:
+        """A passed-through answer checked for a cut and mended."""
+        self._refuse_truncated(response)
+        return self.dialect.mended(response.media_type, response.content)
 
     async def aclose(self) -> None:
         """Close the event loop's connections (those of :meth:`query_raw`)."""
@@ -424,13 +435,7 @@ class RemoteStore:
         limit = response.headers.get(header) if header else None
         if limit is None or not limit.strip().isdigit():
             return
-        media = response.media_type
-        if "json" in media:
-            rows = len(json.loads(response.content).get("results", {}).get("bindings", []))
-        elif "xml" in media:
-            rows = response.content.count(b"<result>") + response.content.count(b"<result ")
-        else:
-            rows = sum(1 for line in response.content.splitlines() if line.strip())
+        rows = _rows(response)
         if rows >= int(limit):
             raise RemoteStoreError(
                 f"the store cut the result at its limit of {limit} rows (Virtuoso's "
@@ -680,6 +685,18 @@ class RemoteStore:
         passed answers through)."""
         self._client.close()
         self._async_client.close()
+
+
+def _rows(response: Answer) -> int:
+    """The rows (solutions, or triples) of an answer, to compare with a server's row limit."""
+    media, content = response.media_type, response.content
+    if media == "application/sparql-results+json":
+        return len(json.loads(content).get("results", {}).get("bindings", []))
+    if media == "application/sparql-results+xml":
+        return content.count(b"<result>") + content.count(b"<result ")
+    if media in ("text/csv", "text/tab-separated-values"):
+        return max(0, sum(1 for line in content.splitlines() if line.strip()) - 1)  # header
+    return sum(1 for _ in pyoxigraph.parse(content, format=_rdf_format(response)))
 
 
 def _rdf_format(response: Answer) -> RdfFormat:

@@ -374,3 +374,33 @@ def test_virtuoso_results_are_mended_on_the_way_through() -> None:
         f"{xml_type}, */*;q=0.1",
         f"{JSON['Content-Type']}, */*;q=0.1",
     ]
+
+
+def test_a_passed_through_graph_the_server_cut_is_refused() -> None:
+    """A CONSTRUCT cut at the row limit is refused on the pass-through too, in Turtle (counted
+    by parsing) as in results formats."""
+    turtle = "<urn:a> <urn:p> 1 , 2 ."
+    cut = {"Content-Type": "text/turtle", "X-SPARQL-MaxRows": "2"}
+    with stub_server([(200, cut, turtle)]) as stub:
+        endpoint = RemoteEndpoint.from_url(stub.base + "/sparql")
+        store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="virtuoso")
+        try:
+            with pytest.raises(RemoteStoreError, match="ResultSetMaxRows"):
+                _run(store, "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
+        finally:
+            store.close()
+
+
+@pytest.mark.parametrize("passed_through", [False, True])
+def test_credentials_that_are_not_ascii_are_sent_as_utf8(passed_through: bool) -> None:
+    with stub_server([(200, JSON, ASK_TRUE)]) as stub:
+        store = _store(stub.base + "/query", user="분석가", password="비밀")
+        try:
+            if passed_through:
+                _run(store, "ASK {}", JSON["Content-Type"])
+            else:
+                assert bool(store.query("ASK {}"))
+        finally:
+            store.close()
+    expected = "Basic " + b64encode("분석가:비밀".encode()).decode()
+    assert stub.requests[0].headers["authorization"] == expected

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pyoxigraph import serialize
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api.bodies import read_body
@@ -20,6 +21,7 @@ from service.api.query_page import query_page
 from service.api.security import require_reader, require_writer
 from service.conneg import accepts, negotiate
 from service.context import ServiceContext
+from service.errors import AllianceGraphError
 from service.ingest.update import UpdateOutcome, run_update
 from service.query_runner import GRAPH_FORMATS, QueryJob, QueryRunner
 from service.service_description import service_description
@@ -122,12 +124,21 @@ class QueryFastPath:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql":
+        if scope["type"] != "http" or scope["method"] != "GET" or _route_path(scope) != "/sparql":
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
         try:
             response = await sparql(request)
         except Exception as error:  # mapped as the handlers map it; a 500 is logged
-            response = await problem_for(request, error)
+            await (await problem_for(request, error))(scope, receive, send)
+            if not isinstance(error, AllianceGraphError | HTTPException):
+                raise  # as on the route: the server sees a bug after the 500 went out
+            return
         await response(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The request path below the app's root path (as Starlette's router matches it)."""
+    path, root = str(scope["path"]), str(scope.get("root_path", ""))
+    return path[len(root) :] if root and path.startswith(root) else path
