@@ -29,6 +29,16 @@ _UPDATE_WORD = re.compile(
 )
 
 
+#: An IRI reference that does not start with a scheme, anywhere (in a string too, or one
+#: written with \u escapes: a false alarm only adds a BASE that changes nothing).
+_RELATIVE_IRI = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>\"{}|^`\x00-\x20]*>")
+
+
+def has_relative_iri(text: str) -> bool:
+    """Whether the query may hold a relative IRI, which its base IRI resolves."""
+    return _RELATIVE_IRI.search(text) is not None
+
+
 def plain_query(text: str) -> bool:
     """Whether the token checks below have nothing to find, told without tokenizing: the text
     starts with a query form and has no update keyword and no "from" anywhere (not even in a

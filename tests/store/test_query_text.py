@@ -6,6 +6,7 @@ import pytest
 
 from service.errors import MalformedRequest, QuerySyntaxError
 from service.store.query_text import (
+    has_relative_iri,
     plain_query,
     query_form,
     refuse_non_query,
@@ -126,3 +127,21 @@ def test_a_string_left_open_is_a_malformed_request() -> None:
     with pytest.raises(MalformedRequest, match="unterminated string at character 32"):
         # The quote in the comment (character 30) does not count.
         tokenize("SELECT * WHERE { ?s ?p ?o } # '\n'oops")
+
+
+@pytest.mark.parametrize(
+    ("text", "relative"),
+    [
+        ("SELECT * WHERE { <s> <p> ?o }", True),
+        ("SELECT * WHERE { <#fragment> ?p ?o }", True),
+        ("SELECT * WHERE { <> ?p ?o }", True),
+        ("PREFIX x: <here#> SELECT * WHERE { x:s ?p ?o }", True),
+        ("SELECT * WHERE { <\\u0073> ?p ?o }", True),  # escaped: taken as relative
+        ("SELECT * WHERE { <https://example.org/s> ?p ?o }", False),
+        ("PREFIX a: <urn:x#> SELECT * WHERE { a:b ?p ?o FILTER (?o < 3 && ?o > 1) }", False),
+    ],
+)
+def test_a_base_iri_is_sent_only_where_a_relative_iri_may_need_it(
+    text: str, relative: bool
+) -> None:
+    assert has_relative_iri(text) is relative
