@@ -29,7 +29,7 @@ import gc
 import re
 import threading
 import traceback
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
@@ -220,7 +220,7 @@ class _RawQueries(Protocol):
         default_graph: Iterable[GraphName] | None = None,
         named_graphs: Iterable[NamedNode] | None = None,
         base_iri: str | None = None,
-    ) -> bytes | None: ...
+    ) -> bytes | AsyncGenerator[bytes, None] | None: ...
 
 
 def _pass_through_type(job: QueryJob) -> str | None:
@@ -341,8 +341,10 @@ class QueryRunner:
         media = _pass_through_type(job)
         if media is not None:
             body = await self._pass_through(job, media, deadline)
-            if body is not None:  # short answers whole; long ones streamed like the others
+            if isinstance(body, bytes):  # short answers whole; long ones streamed
                 return _charset(media), body if len(body) <= 2 * _CHUNK else _chunks(body)
+            if body is not None:  # streamed on as the server sends it, under the time limit
+                return _charset(media), _timed(body, deadline, self._timeout_s)
         self._enter()
         channel = _Channel(loop)
         try:
@@ -367,7 +369,9 @@ class QueryRunner:
             prefetched.append(payload)
         return str(media_type), _stream(channel, deadline, self._timeout_s, prefetched)
 
-    async def _pass_through(self, job: QueryJob, media: str, deadline: float) -> bytes | None:
+    async def _pass_through(
+        self, job: QueryJob, media: str, deadline: float
+    ) -> bytes | AsyncGenerator[bytes, None] | None:
         """The remote server's answer in ``media`` (None: use the worker path), fetched on the
         event loop and counted against the same capacity as the workers."""
         self._enter()
@@ -387,6 +391,25 @@ class QueryRunner:
 
 def _timed_out(limit: float) -> str:
     return f"the query did not finish within the {limit:g} s time limit; it was stopped"
+
+
+async def _timed(
+    chunks: AsyncGenerator[bytes, None], deadline: float, limit: float
+) -> AsyncIterator[bytes]:
+    """A passed-through stream cut off at the time limit (the client then sees a transfer
+    error, as for a worker's stream); closing this closes the server's stream."""
+    try:
+        while True:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    chunk = await anext(chunks, None)
+            except TimeoutError:
+                raise QueryTimeout(_timed_out(limit)) from None
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        await chunks.aclose()
 
 
 async def _stream(

@@ -45,6 +45,10 @@ class Dialect:
         """Whether this server's answers in ``media_type`` can be used (after :meth:`mended`)."""
         return self.pass_through is None or media_type in self.pass_through
 
+    def mends(self, media_type: str) -> bool:
+        """Whether this server's answers in ``media_type`` need mending."""
+        return self.pass_through is not None and self.pass_through.get(media_type) is not None
+
     def mended(self, media_type: str, content: bytes) -> bytes:
         """An answer of this server in ``media_type`` as the standard says it should be."""
         mend = self.pass_through.get(media_type) if self.pass_through is not None else None

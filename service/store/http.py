@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,12 +40,15 @@ class TransportTimeout(TransportError):
 
 @dataclass(frozen=True)
 class Answer:
-    """A whole HTTP answer: status, headers (names in lower case) and body."""
+    """An HTTP answer: status, headers (names in lower case) and body; when ``rest`` is set,
+    ``content`` is only the beginning of a body whose rest ``rest`` streams (iterate it to the
+    end, or close it)."""
 
     status: int
     reason: str
     headers: Mapping[str, str]
     content: bytes
+    rest: AsyncGenerator[bytes, None] | None = None
 
     @property
     def is_success(self) -> bool:
@@ -262,23 +265,48 @@ class AsyncHttpClient:
         *,
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        stream_after: int | None = None,
     ) -> Answer:
-        """Send one request and read the whole answer, whatever its status.
+        """Send one request and read the answer, whatever its status: whole, or, for a 2xx
+        longer than ``stream_after`` bytes, its beginning and a stream of the rest.
 
         :raises TransportTimeout: when the time limit passes.
         :raises TransportError: when the server cannot be reached or the connection breaks.
         """
         try:
-            async with self._session().request(
+            response = await self._session().request(
                 method, url, data=body, headers=headers, allow_redirects=False
-            ) as response:
-                content = await response.read()
+            )
         except TimeoutError as error:
             raise TransportTimeout(str(error) or "timed out") from None
         except aiohttp.ClientError as error:
             raise TransportError(str(error) or type(error).__name__) from None
         fields = {name.lower(): value for name, value in response.headers.items()}
-        return Answer(response.status, response.reason or "", fields, content)
+        reason = response.reason or ""
+        streamed = stream_after is not None and 200 <= response.status < 300
+        try:
+            if not streamed:
+                return Answer(response.status, reason, fields, await response.read())
+            begun = bytearray()
+            while len(begun) <= (stream_after or 0):
+                chunk = await response.content.readany()
+                if not chunk:  # the whole answer
+                    response.release()
+                    return Answer(response.status, reason, fields, bytes(begun))
+                begun += chunk
+        except TimeoutError as error:
+            response.close()
+            raise TransportTimeout(str(error) or "timed out") from None
+        except aiohttp.ClientError as error:
+            response.close()
+            raise TransportError(str(error) or type(error).__name__) from None
+        except BaseException:
+            response.close()
+            raise
+        finally:
+            if not streamed:
+                response.release()
+        return Answer(response.status, reason, fields, bytes(begun), _rest(response))
 
     async def aclose(self) -> None:
         """Close the session of the running loop (another request on it opens a new one)."""
@@ -298,6 +326,20 @@ class AsyncHttpClient:
                 loop.run_until_complete(session.close())
             except RuntimeError:  # another loop runs in this thread: it cannot be driven
                 continue
+
+
+async def _rest(response: aiohttp.ClientResponse) -> AsyncGenerator[bytes, None]:
+    """The rest of a streamed body; the connection goes back to the pool at its end, and is
+    closed if the stream is abandoned."""
+    try:
+        async for chunk in response.content.iter_any():
+            yield chunk
+    except TimeoutError as error:
+        raise TransportTimeout(str(error) or "timed out") from None
+    except aiohttp.ClientError as error:
+        raise TransportError(str(error) or type(error).__name__) from None
+    finally:
+        response.release() if response.content.at_eof() else response.close()
 
 
 def _ignore(_: bytes) -> None:

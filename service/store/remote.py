@@ -28,7 +28,15 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -88,6 +96,8 @@ _DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 _RETRIED_STATUS = {502, 503, 504}
 #: Answers up to this size are mended on the event loop, larger ones on a thread.
 _MEND_ON_LOOP = 64 * 1024
+#: A passed-through answer longer than this is streamed on, not read whole first.
+_STREAM_AFTER = 128 * 1024
 #: Quads per request of a bulk load.
 BULK_CHUNK = 5_000
 
@@ -195,14 +205,24 @@ class RemoteStore:
             url,
         )
 
-    async def _send_read_async(self, form: Sequence[tuple[str, str]], *, accept: str) -> Answer:
-        """:meth:`_send_read` on the event loop."""
+    async def _send_read_async(
+        self,
+        form: Sequence[tuple[str, str]],
+        *,
+        accept: str,
+        stream_after: int | None = None,
+    ) -> Answer:
+        """:meth:`_send_read` on the event loop; a 2xx answer longer than ``stream_after``
+        bytes comes as its beginning and a stream of the rest (``Answer.rest``)."""
         url, body = self.endpoint.query_url, urlencode(form).encode("ascii")
         headers = {"Accept": accept, "Content-Type": _FORM}
         client = self._async_client
         return self._checked(
             await self._read_async(
-                url, lambda: client.request("POST", url, body=body, headers=headers)
+                url,
+                lambda: client.request(
+                    "POST", url, body=body, headers=headers, stream_after=stream_after
+                ),
             ),
             url,
         )
@@ -367,11 +387,12 @@ class RemoteStore:
         default_graph: Iterable[GraphName] | None = None,
         named_graphs: Iterable[NamedNode] | None = None,
         base_iri: str | None = None,
-    ) -> bytes | None:
+    ) -> bytes | AsyncGenerator[bytes, None] | None:
         """The server's own answer in ``media_type`` (mended where the dialect says so), for the
-        SPARQL endpoint to pass on without parsing it, fetched on the running event loop; None
-        when the type is not one to pass through or the server answered in another type (the
-        caller then uses :meth:`query`).
+        SPARQL endpoint to pass on without parsing it, fetched on the running event loop: whole,
+        or, when it is long and needs no mending, as a stream of the server's bytes (the caller
+        iterates it to the end or closes it). None when the type is not one to pass through or
+        the server answered in another type (the caller then uses :meth:`query`).
 
         :raises QuerySyntaxError: if the server refuses the query (400).
         :raises QueryTimeout: when the server does not answer in time.
@@ -380,10 +401,29 @@ class RemoteStore:
         if not self.passes_through(media_type):
             return None
         form = self._query_form(sparql, default_graph, named_graphs, base_iri)
+        verbatim = not self.dialect.mends(media_type)
         # Anything else rather than a 406: a type the server cannot give means the usual path.
-        response = await self._send_read_async(form, accept=f"{media_type}, */*;q=0.1")
+        response = await self._send_read_async(
+            form,
+            accept=f"{media_type}, */*;q=0.1",
+            stream_after=_STREAM_AFTER if verbatim else None,
+        )
+        rest = response.rest
         if response.media_type != media_type:
+            if rest is not None:
+                await rest.aclose()
             return None
+        if rest is not None:
+            header = self.dialect.truncation_header
+            if not (header and header in response.headers):
+                return _joined(response.content, rest)
+            # A cut is possible: the rows must be counted, so the whole answer is read.
+            response = Answer(
+                response.status,
+                response.reason,
+                response.headers,
+                response.content + b"".join([chunk async for chunk in rest]),
+            )
         if len(response.content) <= _MEND_ON_LOOP:
             return self._finished(response)
         return await asyncio.to_thread(self._finished, response)
@@ -691,6 +731,16 @@ class RemoteStore:
         passed answers through)."""
         self._client.close()
         self._async_client.close()
+
+
+async def _joined(first: bytes, rest: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
+    """The beginning of a streamed answer and then its rest; closing this closes the rest."""
+    try:
+        yield first
+        async for chunk in rest:
+            yield chunk
+    finally:
+        await rest.aclose()
 
 
 def _rows(response: Answer) -> int:

@@ -404,3 +404,53 @@ def test_credentials_that_are_not_ascii_are_sent_as_utf8(passed_through: bool) -
             store.close()
     expected = "Basic " + b64encode("분석가:비밀".encode()).decode()
     assert stub.requests[0].headers["authorization"] == expected
+
+
+def _run_streamed(store: RemoteStore, query: str, accept: str) -> tuple[str, bytes, bool]:
+    """Media type, whole body and whether it came as a stream."""
+    runner = QueryRunner(workers=1, timeout_s=10, max_waiting=1)
+    job = QueryJob(store, QueryRequest(query), accept, GRAPH_BASE, [])
+
+    async def run() -> tuple[str, bytes, bool]:
+        try:
+            media, body = await runner.run(job)
+            if isinstance(body, bytes):
+                return media, body, False
+            return media, b"".join([chunk async for chunk in body]), True
+        finally:
+            await store.aclose()
+
+    try:
+        return asyncio.run(run())
+    finally:
+        runner.close()
+
+
+def test_a_long_passed_through_answer_goes_out_as_a_stream_intact() -> None:
+    csv = "o\r\n" + "".join(f"value number {n}\r\n" for n in range(40_000))
+    with stub_server([(200, {"Content-Type": "text/csv"}, csv)]) as stub:
+        store = _store(stub.base + "/query")
+        try:
+            media, body, streamed = _run_streamed(store, "SELECT ?o WHERE { ?s ?p ?o }", "text/csv")
+        finally:
+            store.close()
+    assert streamed
+    assert (media, body) == ("text/csv; charset=utf-8", csv.encode())
+
+
+def test_a_long_answer_the_server_may_have_cut_is_read_whole_and_counted() -> None:
+    triples = "".join(f'<urn:s> <urn:p> "{n}" .\n' for n in range(20_000))
+    cut = {"Content-Type": "application/n-triples", "X-SPARQL-MaxRows": "20000"}
+    under = {"Content-Type": "application/n-triples", "X-SPARQL-MaxRows": "30000"}
+    with stub_server([(200, cut, triples), (200, under, triples)]) as stub:
+        endpoint = RemoteEndpoint.from_url(stub.base + "/sparql")
+        store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="virtuoso")
+        try:
+            with pytest.raises(RemoteStoreError, match="ResultSetMaxRows"):
+                _run_streamed(store, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
+            _, body, _ = _run_streamed(
+                store, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples"
+            )  # under the limit: read whole, counted, answered
+        finally:
+            store.close()
+    assert body == triples.encode()
