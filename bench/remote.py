@@ -124,7 +124,7 @@ if TYPE_CHECKING:
 
     from service.ingest.articles import ArticleIn
 
-PACKAGES = ("pyoxigraph", "oxigraph", "fastapi", "uvicorn", "httpx2")
+PACKAGES = ("pyoxigraph", "oxigraph", "fastapi", "uvicorn", "pycurl", "aiohttp", "httpx2")
 STORE_KINDS = ("embedded", "oxigraph", "virtuoso")
 STORE_TITLES = {"embedded": "embedded", "oxigraph": "Oxigraph server", "virtuoso": "Virtuoso"}
 #: Through-us median latency at most this many times the direct one (issue 8).
