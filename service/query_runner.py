@@ -29,7 +29,7 @@ import gc
 import re
 import threading
 import traceback
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
@@ -40,6 +40,7 @@ from service.conneg import negotiate
 from service.errors import QueryTimeout, ServerBusy
 from service.federation import check_federation
 from service.sparql_protocol import QueryRequest
+from service.store.http import BodyStream
 from service.store.port import GraphName, QueryResult, Store
 from service.store.query_text import query_form
 
@@ -220,7 +221,7 @@ class _RawQueries(Protocol):
         default_graph: Iterable[GraphName] | None = None,
         named_graphs: Iterable[NamedNode] | None = None,
         base_iri: str | None = None,
-    ) -> bytes | AsyncGenerator[bytes, None] | None: ...
+    ) -> bytes | BodyStream | None: ...
 
 
 def _pass_through_type(job: QueryJob) -> str | None:
@@ -371,7 +372,7 @@ class QueryRunner:
 
     async def _pass_through(
         self, job: QueryJob, media: str, deadline: float
-    ) -> bytes | AsyncGenerator[bytes, None] | None:
+    ) -> bytes | BodyStream | None:
         """The remote server's answer in ``media`` (None: use the worker path), fetched on the
         event loop and counted against the same capacity as the workers."""
         self._enter()
@@ -393,9 +394,7 @@ def _timed_out(limit: float) -> str:
     return f"the query did not finish within the {limit:g} s time limit; it was stopped"
 
 
-async def _timed(
-    chunks: AsyncGenerator[bytes, None], deadline: float, limit: float
-) -> AsyncIterator[bytes]:
+async def _timed(chunks: BodyStream, deadline: float, limit: float) -> AsyncIterator[bytes]:
     """A passed-through stream cut off at the time limit (the client then sees a transfer
     error, as for a worker's stream); closing this closes the server's stream."""
     try:

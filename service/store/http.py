@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -48,7 +48,7 @@ class Answer:
     reason: str
     headers: Mapping[str, str]
     content: bytes
-    rest: AsyncGenerator[bytes, None] | None = None
+    rest: BodyStream | None = None
 
     @property
     def is_success(self) -> bool:
@@ -306,7 +306,7 @@ class AsyncHttpClient:
         finally:
             if not streamed:
                 response.release()
-        return Answer(response.status, reason, fields, bytes(begun), _rest(response))
+        return Answer(response.status, reason, fields, bytes(begun), BodyStream(response))
 
     async def aclose(self) -> None:
         """Close the session of the running loop (another request on it opens a new one)."""
@@ -328,18 +328,52 @@ class AsyncHttpClient:
                 continue
 
 
-async def _rest(response: aiohttp.ClientResponse) -> AsyncGenerator[bytes, None]:
-    """The rest of a streamed body; the connection goes back to the pool at its end, and is
-    closed if the stream is abandoned."""
-    try:
-        async for chunk in response.content.iter_any():
-            yield chunk
-    except TimeoutError as error:
-        raise TransportTimeout(str(error) or "timed out") from None
-    except aiohttp.ClientError as error:
-        raise TransportError(str(error) or type(error).__name__) from None
-    finally:
-        response.release() if response.content.at_eof() else response.close()
+class BodyStream:
+    """The rest of a streamed body, after any chunks put before it (:meth:`after`). Iterate it
+    to the end (the connection goes back to the pool) or close it (the connection is closed):
+    unlike a generator, closing works before the first chunk too."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+        self._pending: list[bytes] = []
+        self._done = False
+
+    def after(self, first: bytes) -> BodyStream:
+        """This stream with ``first`` sent before the rest."""
+        self._pending.insert(0, first)
+        return self
+
+    def __aiter__(self) -> BodyStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._pending:
+            return self._pending.pop(0)
+        if self._done:
+            raise StopAsyncIteration
+        try:
+            chunk = await self._response.content.readany()
+        except TimeoutError as error:
+            await self.aclose()
+            raise TransportTimeout(str(error) or "timed out") from None
+        except aiohttp.ClientError as error:
+            await self.aclose()
+            raise TransportError(str(error) or type(error).__name__) from None
+        if not chunk:
+            await self.aclose()
+            raise StopAsyncIteration
+        return chunk
+
+    async def aclose(self) -> None:
+        """Release the connection (whole body read) or close it (not); idempotent."""
+        if self._done:
+            return
+        self._done = True
+        self._pending.clear()
+        if self._response.content.at_eof():
+            self._response.release()
+        else:
+            self._response.close()
 
 
 def _ignore(_: bytes) -> None:

@@ -29,7 +29,6 @@ import threading
 import time
 import uuid
 from collections.abc import (
-    AsyncGenerator,
     Awaitable,
     Callable,
     Iterable,
@@ -67,6 +66,7 @@ from service.store.dialects import (
 from service.store.http import (
     Answer,
     AsyncHttpClient,
+    BodyStream,
     Credentials,
     HttpClient,
     TransportError,
@@ -387,7 +387,7 @@ class RemoteStore:
         default_graph: Iterable[GraphName] | None = None,
         named_graphs: Iterable[NamedNode] | None = None,
         base_iri: str | None = None,
-    ) -> bytes | AsyncGenerator[bytes, None] | None:
+    ) -> bytes | BodyStream | None:
         """The server's own answer in ``media_type`` (mended where the dialect says so), for the
         SPARQL endpoint to pass on without parsing it, fetched on the running event loop: whole,
         or, when it is long and needs no mending, as a stream of the server's bytes (the caller
@@ -416,7 +416,7 @@ class RemoteStore:
         if rest is not None:
             header = self.dialect.truncation_header
             if not (header and header in response.headers):
-                return _joined(response.content, rest)
+                return rest.after(response.content)
             # A cut is possible: the rows must be counted, so the whole answer is read.
             response = Answer(
                 response.status,
@@ -429,9 +429,15 @@ class RemoteStore:
         return await asyncio.to_thread(self._finished, response)
 
     def _finished(self, response: Answer) -> bytes:
-        """A passed-through answer checked for a cut and mended."""
+        """A passed-through answer checked for a cut and mended.
+
+        :raises RemoteStoreError: if the answer is cut short or malformed.
+        """
         self._refuse_truncated(response)
-        return self.dialect.mended(response.media_type, response.content)
+        try:
+            return self.dialect.mended(response.media_type, response.content)
+        except ValueError as error:  # the mending parses JSON
+            raise RemoteStoreError(f"the store sent malformed results: {error}") from None
 
     async def aclose(self) -> None:
         """Close the event loop's connections (those of :meth:`query_raw`)."""
@@ -733,26 +739,22 @@ class RemoteStore:
         self._async_client.close()
 
 
-async def _joined(first: bytes, rest: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
-    """The beginning of a streamed answer and then its rest; closing this closes the rest."""
-    try:
-        yield first
-        async for chunk in rest:
-            yield chunk
-    finally:
-        await rest.aclose()
-
-
 def _rows(response: Answer) -> int:
-    """The rows (solutions, or triples) of an answer, to compare with a server's row limit."""
+    """The rows (solutions, or triples) of an answer, to compare with a server's row limit.
+
+    :raises RemoteStoreError: if the answer is malformed.
+    """
     media, content = response.media_type, response.content
-    if media == "application/sparql-results+json":
-        return len(json.loads(content).get("results", {}).get("bindings", []))
-    if media == "application/sparql-results+xml":
-        return content.count(b"<result>") + content.count(b"<result ")
-    if media in ("text/csv", "text/tab-separated-values"):
-        return max(0, sum(1 for line in content.splitlines() if line.strip()) - 1)  # header
-    return sum(1 for _ in pyoxigraph.parse(content, format=_rdf_format(response)))
+    try:
+        if media == "application/sparql-results+json":
+            return len(json.loads(content).get("results", {}).get("bindings", []))
+        if media == "application/sparql-results+xml":
+            return content.count(b"<result>") + content.count(b"<result ")
+        if media in ("text/csv", "text/tab-separated-values"):
+            return max(0, sum(1 for line in content.splitlines() if line.strip()) - 1)  # header
+        return sum(1 for _ in pyoxigraph.parse(content, format=_rdf_format(response)))
+    except (SyntaxError, ValueError) as error:
+        raise RemoteStoreError(f"the store sent a malformed answer: {error}") from None
 
 
 def _rdf_format(response: Answer) -> RdfFormat:
@@ -768,11 +770,10 @@ def _parse_answer(response: Answer, dialect: Dialect = GENERIC) -> QueryResult:
     media = response.media_type
     results_format = QueryResultsFormat.from_media_type(media) if media else None
     if results_format is not None:
-        content = response.content
-        content = dialect.mended(media, content)
         try:
+            content = dialect.mended(media, response.content)
             answer = pyoxigraph.parse_query_results(content, results_format)
-        except SyntaxError as error:
+        except (SyntaxError, ValueError) as error:  # ValueError: the mending parses JSON
             raise RemoteStoreError(f"the store sent malformed results: {error}") from None
         if isinstance(answer, (QuerySolutions, QueryBoolean)):
             return answer

@@ -419,16 +419,46 @@ def _run_streamed(store: RemoteStore, query: str, accept: str) -> tuple[str, byt
         runner.close()
 
 
-def test_a_long_passed_through_answer_goes_out_as_a_stream_intact() -> None:
+def test_a_long_passed_through_answer_is_streamed_on_intact() -> None:
+    """The adapter hands a long answer on as a stream of the server's bytes (not read whole
+    first), and the endpoint sends it intact."""
     csv = "o\r\n" + "".join(f"value number {n}\r\n" for n in range(40_000))
-    with stub_server([(200, {"Content-Type": "text/csv"}, csv)]) as stub:
+    answers: list[StubResponse] = [(200, {"Content-Type": "text/csv"}, csv)] * 2
+    with stub_server(answers) as stub:
         store = _store(stub.base + "/query")
+
+        async def raw() -> bool:
+            answer = await store.query_raw("SELECT ?o WHERE { ?s ?p ?o }", "text/csv")
+            streamed = answer is not None and not isinstance(answer, bytes)
+            if answer is not None and not isinstance(answer, bytes):
+                await answer.aclose()
+            await store.aclose()
+            return streamed
+
         try:
-            media, body, streamed = _run_streamed(store, "SELECT ?o WHERE { ?s ?p ?o }", "text/csv")
+            assert asyncio.run(raw())
+            media, body, _ = _run_streamed(store, "SELECT ?o WHERE { ?s ?p ?o }", "text/csv")
         finally:
             store.close()
-    assert streamed
     assert (media, body) == ("text/csv; charset=utf-8", csv.encode())
+
+
+@pytest.mark.parametrize("passed_through", [False, True])
+def test_a_malformed_answer_from_virtuoso_is_a_store_error(passed_through: bool) -> None:
+    """Not a bug of ours (500): the store's fault, a 502 that says so."""
+    with stub_server([(200, JSON, '{"head": {"vars": ["o"]}, "results": ')]) as stub:
+        endpoint = RemoteEndpoint.from_url(stub.base + "/sparql")
+        store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="virtuoso", retries=0)
+        ask = (
+            (lambda: _run(store, "SELECT ?o WHERE { ?s ?p ?o }", JSON["Content-Type"]))
+            if passed_through
+            else (lambda: store.query("SELECT ?o WHERE { ?s ?p ?o }"))
+        )
+        try:
+            with pytest.raises(RemoteStoreError, match="malformed"):
+                ask()
+        finally:
+            store.close()
 
 
 def test_a_long_answer_the_server_may_have_cut_is_read_whole_and_counted() -> None:
