@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
@@ -143,7 +144,33 @@ def serve(
         f"  ontology         {base}/ontology"
         + ("\n  read-only: every write is refused" if settings.read_only else "")
     )
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_config=_log_config(),
+        access_log=False,  # the app writes its own, after each response (service.api.access_log)
+    )
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging set-up, with the service's loggers at INFO: the access log on standard
+    output (where uvicorn writes its own), errors and linking on standard error."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["handlers"]["requests"] = {**config["handlers"]["access"], "formatter": "default"}
+    config["loggers"]["alliancegraph"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    config["loggers"]["alliancegraph.access"] = {
+        "handlers": ["requests"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
 
 
 @app.command()

@@ -42,7 +42,7 @@ from service.federation import check_federation
 from service.sparql_protocol import QueryRequest
 from service.store.http import BodyStream
 from service.store.port import GraphName, QueryResult, Store
-from service.store.query_text import query_form
+from service.store.query_text import may_contain, query_form
 
 SOLUTION_FORMATS: dict[str, QueryResultsFormat] = {
     "application/sparql-results+json": QueryResultsFormat.JSON,
@@ -170,6 +170,12 @@ class QueryJob:
 
 
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+def _calls_service(text: str) -> bool:
+    return may_contain(text, ("service",)) and _SERVICE.search(text) is not None
+
+
 #: Query texts up to this length are checked on the event loop for the pass-through.
 _LOOP_TEXT = 16 * 1024
 
@@ -232,7 +238,7 @@ def _pass_through_type(job: QueryJob) -> str | None:
     :raises NotAcceptable: if the client accepts none of the query's result formats.
     """
     text = job.request.text
-    if not hasattr(job.store, "query_raw") or len(text) > _LOOP_TEXT or _SERVICE.search(text):
+    if not hasattr(job.store, "query_raw") or len(text) > _LOOP_TEXT or _calls_service(text):
         # Long texts and SERVICE calls (whose check parses the query) are work for a thread.
         return None
     form = query_form(text)
@@ -273,7 +279,7 @@ def _work(job: QueryJob, channel: _Channel) -> None:
     try:
         _attempt(job, channel)
     finally:
-        if job.allowed_services and _SERVICE.search(job.request.text):
+        if job.allowed_services and _calls_service(job.request.text):
             # pyoxigraph answers a SERVICE call with result objects that end up in reference
             # cycles; they must be freed on the thread that made them, so collect them here.
             gc.collect()

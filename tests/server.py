@@ -33,15 +33,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(store: Path | str, **env: str) -> Iterator[str]:
-    """A server process on a free loopback port; yields its base URL and stops it after."""
+def running_server(store: Path | str, stdout: Path | None = None, **env: str) -> Iterator[str]:
+    """A server process on a free loopback port; yields its base URL and stops it after.
+    ``stdout``: a file for the server's standard output (the access log), else discarded."""
     port = free_port()
     executable = Path(sys.executable).with_name("alliancegraph")
     environment = {**os.environ, **{f"ALLIANCEGRAPH_{k.upper()}": v for k, v in env.items()}}
+    output = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
     process = subprocess.Popen(
         [str(executable), "--store", str(store), "serve", "--port", str(port)],
         env=environment,
-        stdout=subprocess.DEVNULL,
+        stdout=output,
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
@@ -62,3 +64,5 @@ def running_server(store: Path | str, **env: str) -> Iterator[str]:
         process.wait(timeout=30)
         if process.stderr is not None:
             process.stderr.close()
+        if not isinstance(output, int):
+            output.close()

@@ -253,6 +253,7 @@ class AsyncHttpClient:
                 middlewares=middlewares,
                 timeout=self._timeout,
                 connector=aiohttp.TCPConnector(limit=self._max_connections),
+                cookie_jar=aiohttp.DummyCookieJar(),  # a store's cookies are no one's session
                 auto_decompress=True,
             )
             self._sessions[loop] = session

@@ -43,11 +43,38 @@ def plain_query(text: str) -> bool:
     """Whether the token checks below have nothing to find, told without tokenizing: the text
     starts with a query form and has no update keyword and no "from" anywhere (not even in a
     string or an IRI, where the tokens would ignore them)."""
-    return (
-        _FROM.search(text) is None
-        and _UPDATE_WORD.search(text) is None
-        and query_form(text) is not None
-    )
+    if may_contain(text, _SUSPECT_WORDS) and (
+        _FROM.search(text) is not None or _UPDATE_WORD.search(text) is not None
+    ):
+        return False
+    return query_form(text) is not None
+
+
+#: The words of ``_FROM`` and ``_UPDATE_WORD``.
+_SUSPECT_WORDS = (
+    "from",
+    "with",
+    "insert",
+    "delete",
+    "load",
+    "clear",
+    "drop",
+    "create",
+    "add",
+    "move",
+    "copy",
+)
+
+
+def may_contain(text: str, lower_words: Sequence[str]) -> bool:
+    """False only when no case-insensitive regular expression for one of ``lower_words`` (ASCII,
+    lower case) can match in ``text``: a fast test before such a search, which tries every
+    position. Texts with other than ASCII always may (Unicode case folding matches "ſ" to "s"
+    and "K", the Kelvin sign, to "k")."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in lower_words)
 
 
 def without_implicit_named_graphs(text: str, tokens: Sequence[Token] | None = None) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from service.errors import MalformedRequest, QuerySyntaxError
 from service.store.query_text import (
     has_relative_iri,
+    may_contain,
     plain_query,
     query_form,
     refuse_non_query,
@@ -71,10 +74,33 @@ def test_a_plain_query_has_nothing_for_the_token_checks(text: str) -> None:
         "SELECT * WHERE { ?s ?p ?o } ; INSERT DATA { <a> <b> <c> }",
         "INSERT DATA { <a> <b> <c> }",
         "DELETE WHERE { ?s ?p ?o }",
+        "SELECT * WHERE { ?s ?p ?o } ; DeLeTe WHERE { ?s ?p ?o }",
+        "SELECT * WHERE { ?s ?p '한국' } ; INSERT DATA { <a> <b> <c> }",  # not ASCII
+        # Words a case-insensitive search finds only by Unicode case folding (ı, ſ, K):
+        "SELECT * WHERE { ?s ?p 'ınsert' }",
+        "SELECT * WHERE { ?s ?p 'ſelect clear' }",
     ],
 )
 def test_a_query_with_a_dataset_or_update_words_is_not_plain(text: str) -> None:
     assert not plain_query(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "expected"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", ("from",), False),
+        ("SELECT * FrOm <urn:g> WHERE {}", ("from",), True),
+        ("SELECT * WHERE { ?s ?p 'inſert' }", ("insert",), True),  # not ASCII: may
+        ("SELECT * WHERE { ?s ?p 'worK' }", ("work",), True),  # the Kelvin sign
+    ],
+)
+def test_may_contain_is_false_only_where_no_case_insensitive_search_matches(
+    text: str, words: tuple[str, ...], expected: bool
+) -> None:
+    assert may_contain(text, words) is expected
+    if not expected:
+        pattern = re.compile("|".join(words), re.IGNORECASE)
+        assert pattern.search(text) is None
 
 
 def test_an_update_after_a_query_is_refused() -> None:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from pyoxigraph import serialize
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from service.api.bodies import read_body
 from service.api.problems import problem_for
@@ -50,7 +50,7 @@ _DESCRIPTION_FORMATS = [m for m in GRAPH_FORMATS if m != "text/plain"]
 async def sparql(request: Request) -> Response:
     """Query by GET or POST; update by POST (needs the API key); describe the service on a
     plain GET (RDF), or show the query page to a browser (HTML)."""
-    # The hot path (see QueryFastPath): app.state read directly, no dependency solver.
+    # The hot path (see answer): app.state read directly, no dependency solver.
     context: ServiceContext = request.app.state.context
     runner: QueryRunner = request.app.state.runner
     settings = context.settings
@@ -113,29 +113,27 @@ def _describe(context: ServiceContext, endpoint: str, accept: str | None) -> Res
     return Response(output.getvalue(), media_type=media_type)
 
 
-class QueryFastPath:
-    """``GET /sparql`` answered by :func:`sparql` without FastAPI's routing, dependency and
-    middleware machinery, which costs about as much as the rest of a small query's handling
-    in front of a remote store. The same function answers as on the route, and an error gets
-    the response the installed problem handlers give; every other request goes on to ``app``.
+def answers_directly(scope: Scope) -> bool:
+    """Whether :func:`answer` takes this request: GET and POST on ``/sparql``."""
+    return scope["method"] in ("GET", "POST") and _route_path(scope) == "/sparql"
+
+
+async def answer(scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer a request on ``/sparql`` with :func:`sparql` without FastAPI's routing,
+    dependency and middleware machinery, which costs about as much as the rest of a small
+    query's handling in front of a remote store. An error gets the response the installed
+    problem handlers give, and one that is not a domain error is raised again afterwards, as
+    on the route, so the server logs it. ``scope["app"]`` must be the application.
     """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or _route_path(scope) != "/sparql":
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope, receive)
-        try:
-            response = await sparql(request)
-        except Exception as error:  # mapped as the handlers map it; a 500 is logged
-            await (await problem_for(request, error))(scope, receive, send)
-            if not isinstance(error, AllianceGraphError | HTTPException):
-                raise  # as on the route: the server sees a bug after the 500 went out
-            return
-        await response(scope, receive, send)
+    request = Request(scope, receive)
+    try:
+        response = await sparql(request)
+    except Exception as error:  # mapped as the handlers map it; a 500 is logged
+        await (await problem_for(request, error))(scope, receive, send)
+        if not isinstance(error, AllianceGraphError | HTTPException):
+            raise  # as on the route: the server sees a bug after the 500 went out
+        return
+    await response(scope, receive, send)
 
 
 def _route_path(scope: Scope) -> str:

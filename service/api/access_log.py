@@ -1,0 +1,65 @@
+"""The access log: one line per request, written once the response has gone out.
+
+It replaces uvicorn's, which writes its line before the response body, in full: for a GET
+query that is the whole URL-encoded SPARQL text, on the path of every answer. Ours comes after
+the answer and adds what an operator looks for first: the size and the time taken.
+"""
+
+from __future__ import annotations
+
+import logging
+from time import perf_counter
+
+from starlette.types import Message, Scope, Send
+
+logger = logging.getLogger("alliancegraph.access")
+
+#: Query strings are cut here: a SPARQL query can be kilobytes long.
+TARGET_CHARS = 200
+
+
+class Exchange:
+    """One request's answer as it goes out (status and body size), and its log line."""
+
+    __slots__ = ("_scope", "_send", "_started", "body_bytes", "status")
+
+    def __init__(self, scope: Scope, send: Send) -> None:
+        self._scope, self._send = scope, send
+        self._started = perf_counter()
+        self.status: int | None = None
+        self.body_bytes = 0
+
+    async def send(self, message: Message) -> None:
+        """``send`` for the app: passes every message on and notes the status and size."""
+        if message["type"] == "http.response.body":
+            self.body_bytes += len(message.get("body", b""))
+        elif message["type"] == "http.response.start":
+            self.status = message["status"]
+        await self._send(message)
+
+    def log(self) -> None:
+        """Write the line: client, request line, status (- when none was sent), size, time."""
+        if not logger.isEnabledFor(logging.INFO):
+            return
+        scope = self._scope
+        client = scope.get("client")
+        logger.info(
+            '%s - "%s %s HTTP/%s" %s %d B %.1f ms',
+            f"{client[0]}:{client[1]}" if client else "-",
+            scope["method"],
+            request_target(scope),
+            scope.get("http_version", "1.1"),
+            self.status if self.status is not None else "-",
+            self.body_bytes,
+            (perf_counter() - self._started) * 1000,
+        )
+
+
+def request_target(scope: Scope) -> str:
+    """The path and query string as sent, the query string cut at :data:`TARGET_CHARS`."""
+    target = str(scope["path"])
+    query = scope.get("query_string", b"")
+    if not query:
+        return target
+    text = query[: TARGET_CHARS + 1].decode("ascii", "replace")
+    return f"{target}?{text[:TARGET_CHARS]}…" if len(text) > TARGET_CHARS else f"{target}?{text}"

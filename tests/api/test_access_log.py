@@ -1,0 +1,117 @@
+"""The access log: one line per request, after its response, with status, size and time."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.access_log import TARGET_CHARS
+from service.api.app import create_app
+from service.config import Settings
+from service.store.embedded import EmbeddedStore
+from tests.server import running_server
+
+_LINE = re.compile(
+    r'^(?P<client>\S+) - "(?P<method>[A-Z]+) (?P<target>\S+) HTTP/(?P<version>[\d.]+)" '
+    r"(?P<status>\d{3}|-) (?P<bytes>\d+) B (?P<ms>\d+\.\d) ms$"
+)
+_LONG_QUERY = "SELECT * WHERE { VALUES ?n { " + " ".join(str(n) for n in range(200)) + " } }"
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, EmbeddedStore())) as test_client:
+        yield test_client
+
+
+def _lines(caplog: pytest.LogCaptureFixture) -> list[re.Match[str]]:
+    records = [r for r in caplog.records if r.name == "alliancegraph.access"]
+    lines = [_LINE.match(r.getMessage()) for r in records]
+    assert all(lines), [r.getMessage() for r in records]
+    return [line for line in lines if line is not None]
+
+
+def test_every_request_gets_one_line_with_its_status_and_size(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="alliancegraph.access")
+    answers = [
+        client.get("/health"),
+        client.get("/sparql", params={"query": "ASK {}"}),  # the endpoint's direct path
+        client.post(
+            "/sparql", content="ASK {}", headers={"content-type": "application/sparql-query"}
+        ),
+        client.get("/sparql", params={"query": "SELEC ?x"}),  # a 400 from the direct path
+        client.get("/no/such/thing"),  # a 404 from FastAPI's routing
+    ]
+    lines = _lines(caplog)
+    assert [(m["method"], m["status"]) for m in lines] == [
+        ("GET", "200"),
+        ("GET", "200"),
+        ("POST", "200"),
+        ("GET", "400"),
+        ("GET", "404"),
+    ]
+    assert [int(m["bytes"]) for m in lines] == [len(a.content) for a in answers]
+    assert lines[0]["target"] == "/health"
+    assert lines[1]["target"] == "/sparql?query=ASK+%7B%7D"
+    assert lines[4]["target"] == "/no/such/thing"
+
+
+def test_a_long_query_string_is_cut(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="alliancegraph.access")
+    assert client.get("/sparql", params={"query": _LONG_QUERY}).status_code == 200
+    (line,) = _lines(caplog)
+    path, query = line["target"].split("?", 1)
+    assert path == "/sparql"
+    assert query.startswith("query=SELECT+%2A+WHERE+%7B+VALUES")
+    assert query.endswith("…")
+    assert len(query) == TARGET_CHARS + 1
+
+
+class _BrokenStore(EmbeddedStore):
+    broken = False  # set once the service has started, which queries the store
+
+    def query(self, sparql: str, **options: Any) -> Any:
+        if self.broken:
+            raise RuntimeError("a bug")
+        return super().query(sparql, **options)
+
+
+def test_a_bug_is_logged_as_the_500_the_client_got(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="alliancegraph.access")
+    store = _BrokenStore()
+    with TestClient(create_app(settings, store), raise_server_exceptions=False) as c:
+        store.broken = True
+        assert c.get("/sparql", params={"query": "ASK {}"}).status_code == 500
+    (line,) = _lines(caplog)
+    assert line["status"] == "500"
+
+
+@pytest.mark.server
+def test_serve_writes_the_access_log_to_standard_output(tmp_path: Path) -> None:
+    log = tmp_path / "stdout.log"
+    with running_server(tmp_path / "store", stdout=log) as base:
+        assert httpx.get(base + "/sparql", params={"query": "ASK {}"}).status_code == 200
+        deadline = time.monotonic() + 10
+        while "/sparql" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)  # the line comes after the response
+    lines = [
+        _LINE.match(line.removeprefix("INFO:").lstrip())  # uvicorn's console format
+        for line in log.read_text().splitlines()
+        if "/sparql" in line
+    ]
+    assert len(lines) == 1, log.read_text()
+    (line,) = lines
+    assert line is not None
+    assert line["target"] == "/sparql?query=ASK+%7B%7D"
+    assert (line["status"], line["bytes"]) == ("200", "26")
