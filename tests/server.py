@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,12 +33,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(store: Path | str, stdout: Path | None = None, **env: str) -> Iterator[str]:
+def running_server(
+    store: Path | str, settings: Mapping[str, str] | None = None, *, stdout: Path | None = None
+) -> Iterator[str]:
     """A server process on a free loopback port; yields its base URL and stops it after.
-    ``stdout``: a file for the server's standard output (the access log), else discarded."""
+    ``settings``: ``ALLIANCEGRAPH_*`` settings by lower-case name; ``stdout``: a file for the
+    server's standard output (the access log), else discarded."""
     port = free_port()
     executable = Path(sys.executable).with_name("alliancegraph")
-    environment = {**os.environ, **{f"ALLIANCEGRAPH_{k.upper()}": v for k, v in env.items()}}
+    environment = {
+        **os.environ,
+        **{f"ALLIANCEGRAPH_{k.upper()}": v for k, v in (settings or {}).items()},
+    }
     output = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
     process = subprocess.Popen(
         [str(executable), "--store", str(store), "serve", "--port", str(port)],

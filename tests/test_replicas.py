@@ -74,8 +74,8 @@ def test_two_replicas_writing_at_once_leave_the_store_consistent(remote: RemoteS
         "wikidata_endpoint": "",
     }
     with (
-        running_server(remote.endpoint.query_url, **env) as one,
-        running_server(remote.endpoint.query_url, **env) as two,
+        running_server(remote.endpoint.query_url, env) as one,
+        running_server(remote.endpoint.query_url, env) as two,
     ):
         jobs = [(one, shared), (two, shared)]
         jobs += [(one if n % 2 else two, a) for n, a in enumerate(rest)]

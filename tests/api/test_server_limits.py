@@ -32,7 +32,7 @@ def test_a_query_over_the_time_limit_gets_503_while_others_are_served(tmp_path: 
     )
     store.close()
     del store
-    with running_server(path, query_timeout_s="1", query_workers="2") as base:
+    with running_server(path, {"query_timeout_s": "1", "query_workers": "2"}) as base:
         outcome: dict[str, httpx.Response] = {}
 
         def slow() -> None:
