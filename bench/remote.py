@@ -28,9 +28,12 @@ What it does:
    server's endpoint (Oxigraph ``/query``, whose default graph is the union; Virtuoso
    ``/sparql``, whose default graph is the union of all graphs, its system graphs included) and
    through our ``/sparql``. Every system gets one warm-up pass of the mix, whose per-kind results
-   are compared across all systems (a ``WARNING`` line when the counts differ), then a sequential
-   run (one client, ``--requests``) and a concurrent run (``--concurrency`` threads,
-   ``--concurrent-requests``), direct and through us alternating. With Virtuoso it also checks
+   are compared across all systems (a ``WARNING`` line when the counts differ), then
+   ``--rounds`` sequential runs (one client, ``--requests``) and as many concurrent runs
+   (``--concurrency`` threads, ``--concurrent-requests``), direct and through us in turns
+   (direct first in odd rounds, us first in even ones, so a drift of the machine's speed weighs
+   on both alike). The tables pool the rounds; the target lines add each round's ratio. With
+   Virtuoso it also checks
    that no request of the mix has a result as large as Virtuoso's ``ResultSetMaxRows`` (the test
    server's, and the stock 10,000), where the server cuts results silently and our adapter
    refuses them. Last, the median round trip of ``ASK {}`` on each system: the per-request
@@ -315,20 +318,40 @@ def start_remote(kind: str, name: str, workdir: Path, stack: contextlib.ExitStac
 
 @dataclass
 class Measured:
-    """One system's answers to the warm-up pass and its two runs."""
+    """One system's answers to the warm-up pass and its runs, round by round."""
 
     title: str
     collected: dict[str, list[str]] = field(default_factory=dict)
     warm_errors: dict[str, str] = field(default_factory=dict)
-    sequential: RunResult = field(default_factory=lambda: RunResult(planned=0))
-    concurrent: RunResult = field(default_factory=lambda: RunResult(planned=0))
+    sequential_rounds: list[RunResult] = field(default_factory=list)
+    concurrent_rounds: list[RunResult] = field(default_factory=list)
     #: CPU seconds of the remote server during the through-us runs (sequential, concurrent).
-    remote_cpu_s: tuple[float, float] = (float("nan"), float("nan"))
+    remote_cpu_s: list[float] = field(default_factory=lambda: [0.0, 0.0])
     #: Median latency of ``ASK {}``: what a request costs beyond evaluating it.
     floor_s: float = float("nan")
 
+    def rounds(self, concurrent: bool) -> list[RunResult]:
+        return self.concurrent_rounds if concurrent else self.sequential_rounds
+
     def run(self, concurrent: bool) -> RunResult:
-        return self.concurrent if concurrent else self.sequential
+        """Every round of one mode as one run: the latencies of all, wall and CPU summed."""
+        pooled = RunResult(planned=0)
+        for result in self.rounds(concurrent):
+            pooled.planned += result.planned
+            pooled.latencies += result.latencies
+            pooled.wall_s += result.wall_s
+            pooled.server_cpu_s += result.server_cpu_s
+            pooled.client_cpu_s += result.client_cpu_s
+            pooled.errors += result.errors
+        return pooled
+
+    @property
+    def sequential(self) -> RunResult:
+        return self.run(False)
+
+    @property
+    def concurrent(self) -> RunResult:
+        return self.run(True)
 
 
 @dataclass
@@ -361,39 +384,42 @@ def measure_runs(
     args: argparse.Namespace,
     remote: System | None = None,
 ) -> None:
-    """The sequential run of every system, then the concurrent runs, in the order given.
+    """``--rounds`` sequential runs of every system, then as many concurrent runs. The order of
+    the systems turns round every round (A B, B A, A B, …), so a machine that speeds up or
+    slows down during the runs weighs on each system alike.
 
     For a system other than ``remote``, the CPU time ``remote`` spends during its runs is noted
     too (what a query through us costs the server behind).
     """
     for concurrent in (False, True):
-        for system, into in systems:
-            behind = remote if remote is not None and system is not remote else None
-            before = behind.cpu_seconds() if behind is not None else float("nan")
-            if concurrent:
-                batch = requests[: args.concurrent_requests]
-                say(f"  {into.title}: {args.concurrency} clients, {len(batch)} requests")
-                result = into.concurrent = run_concurrent(
-                    system,
-                    batch,
-                    args.concurrency,
-                    MAX_SECONDS,
-                    REQUEST_TIMEOUT_S,
+        for round_number in range(args.rounds):
+            order = systems if round_number % 2 == 0 else list(reversed(systems))
+            for system, into in order:
+                behind = remote if remote is not None and system is not remote else None
+                before = behind.cpu_seconds() if behind is not None else float("nan")
+                label = f"round {round_number + 1}/{args.rounds}"
+                if concurrent:
+                    batch = requests[: args.concurrent_requests]
+                    say(
+                        f"  {into.title}: {args.concurrency} clients, {len(batch)} requests, "
+                        + label
+                    )
+                    result = run_concurrent(
+                        system, batch, args.concurrency, MAX_SECONDS, REQUEST_TIMEOUT_S
+                    )
+                else:
+                    say(f"  {into.title}: sequential, {args.requests} requests, {label}")
+                    result = run_sequential(
+                        system, requests[: args.requests], MAX_SECONDS, REQUEST_TIMEOUT_S
+                    )
+                into.rounds(concurrent).append(result)
+                if behind is not None:
+                    into.remote_cpu_s[int(concurrent)] += behind.cpu_seconds() - before
+                say(
+                    f"    {result.throughput:.1f} queries/s, "
+                    f"median {ms(median(result.values()))} ms"
+                    + (f", {len(result.errors)} errors" if result.errors else "")
                 )
-            else:
-                say(f"  {into.title}: sequential, {args.requests} requests")
-                result = into.sequential = run_sequential(
-                    system, requests[: args.requests], MAX_SECONDS, REQUEST_TIMEOUT_S
-                )
-            if behind is not None:
-                spent = behind.cpu_seconds() - before
-                into.remote_cpu_s = (
-                    (into.remote_cpu_s[0], spent) if concurrent else (spent, into.remote_cpu_s[1])
-                )
-            say(
-                f"    {result.throughput:.1f} queries/s, median {ms(median(result.values()))} ms"
-                + (f", {len(result.errors)} errors" if result.errors else "")
-            )
 
 
 def largest_results(system: System, requests: Sequence[QueryRequest]) -> dict[str, int]:
@@ -739,19 +765,25 @@ def kind_table(stores: Sequence[StoreQueries], concurrency: int) -> str:
 
 
 def target_lines(stores: Sequence[StoreQueries], concurrency: int) -> list[str]:
+    """The verdict on the medians of all rounds together, and each round's own ratio."""
     lines = []
     for store in stores:
         if store.direct is None:
             continue
-        for label, ours, direct in (
-            ("sequential", store.ours.sequential, store.direct.sequential),
-            (f"{concurrency} clients", store.ours.concurrent, store.direct.concurrent),
-        ):
+        for concurrent, label in ((False, "sequential"), (True, f"{concurrency} clients")):
+            ours, direct = store.ours.run(concurrent), store.direct.run(concurrent)
             value = ratio(median(ours.values()), median(direct.values()))
             verdict = "met" if value < TARGET_RATIO else "MISSED"
+            each = [
+                times(ratio(median(o.values()), median(d.values())))
+                for o, d in zip(
+                    store.ours.rounds(concurrent), store.direct.rounds(concurrent), strict=True
+                )
+            ]
             lines.append(
                 f"target {verdict}: our overhead in front of {store.title} is {value:.2f}× its "
-                f"direct median latency (target < {TARGET_RATIO}×), {label}"
+                f"direct median latency (target < {TARGET_RATIO}×), {label}; rounds: "
+                + ", ".join(each)
             )
     return lines
 
@@ -944,6 +976,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--concurrency", type=int, default=8, help="client threads in the concurrent run"
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="runs of each mode per system, in turns with the server's own (default 3); the "
+        "tables pool them",
+    )
+    parser.add_argument(
         "--articles", type=int, default=60, help="articles posted per ingest run (default 60)"
     )
     parser.add_argument("--seed", type=int, default=42, help="seed of the data and requests")
@@ -954,7 +993,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if unknown or not chosen:
         parser.error(f"--stores takes a subset of {','.join(STORE_KINDS)}; got {args.stores}")
     args.store_kinds = [s for s in STORE_KINDS if s in chosen]
-    for name in ("quads", "requests", "concurrent_requests", "concurrency", "articles"):
+    for name in ("quads", "requests", "concurrent_requests", "concurrency", "rounds", "articles"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return args
@@ -1033,8 +1072,9 @@ def run(
     print(
         f"Queries: {data.quads} quads ({data.firms} firms, {data.articles} article graphs, "
         f"{data.relationships} relationships), seed {args.seed}; the mix of "
-        f"bench/sparql_endpoint.py, {args.requests} sequential requests, "
-        f"{args.concurrent_requests} with {args.concurrency} concurrent clients; our servers "
+        f"bench/sparql_endpoint.py, {args.rounds} rounds of {args.requests} sequential "
+        f"requests and of {args.concurrent_requests} with {args.concurrency} concurrent "
+        "clients, in turns with the server directly (the tables pool the rounds); our servers "
         f"with ALLIANCEGRAPH_QUERY_WORKERS={QUERY_WORKERS}. Load: "
         + ", ".join(
             f"{s.title} {s.load_s:.1f} s" + ("" if s.kind == "embedded" else " (over HTTP)")
