@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
 from pyoxigraph import NamedNode
 
@@ -19,6 +18,7 @@ from service.errors import (
     MethodNotAllowed,
     UnsupportedMediaType,
 )
+from service.forms import form_fields
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
@@ -133,7 +133,7 @@ def parse_request(
     if media == FORM:
         text = _decode(body, "form body")
         try:
-            form = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+            form = form_fields(text, strict=True)
         except UnicodeDecodeError:
             raise MalformedRequest("the form body has percent-escapes that are not UTF-8") from None
         operation = _operation([*url_params, *form])

@@ -22,6 +22,7 @@ from service.api.security import require_reader, require_writer
 from service.conneg import accepts, negotiate
 from service.context import ServiceContext
 from service.errors import AllianceGraphError
+from service.forms import form_fields
 from service.ingest.update import UpdateOutcome, run_update
 from service.query_runner import GRAPH_FORMATS, QueryJob, QueryRunner
 from service.service_description import service_description
@@ -57,7 +58,7 @@ async def sparql(request: Request) -> Response:
     body = await read_body(request, settings.max_body_bytes)
     operation = parse_request(
         request.method,
-        request.query_params.multi_items(),
+        form_fields(request.scope["query_string"].decode("latin-1")),
         request.headers.get("content-type"),
         body,
     )

@@ -1,0 +1,69 @@
+"""Form-encoded text decoded in C (yarl) exactly as the standard library decodes it."""
+
+from __future__ import annotations
+
+import random
+from urllib.parse import parse_qsl
+
+import pytest
+
+from service.forms import form_fields
+
+_PIECES = [
+    *(chr(c) for c in range(0x20, 0x7F)),
+    "\t",
+    "\n",
+    "\x00",
+    "é",  # raw, not escaped: urllib's rules
+    *(f"%{b:02X}" for b in range(0, 256, 7)),
+    *(f"%{b:02x}" for b in range(128, 256, 11)),
+    "%C3%A9",
+    "%E2%82%AC",
+    "%F0%9F%98%80",
+    "%EF%BF%BD",  # an escaped U+FFFD: valid UTF-8
+    "%zz",
+    "%",
+    "%4",
+    "&&",
+    "==",
+    "+",
+]
+
+
+def _urllib(text: str, strict: bool) -> list[tuple[str, str]] | str:
+    try:
+        return parse_qsl(text, keep_blank_values=True, errors="strict" if strict else "replace")
+    except UnicodeDecodeError:
+        return "error"
+
+
+def _ours(text: str, strict: bool) -> list[tuple[str, str]] | str:
+    try:
+        return form_fields(text, strict=strict)
+    except UnicodeDecodeError:
+        return "error"
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_form_fields_equal_urllibs_on_random_texts(strict: bool) -> None:
+    chooser = random.Random(8)  # noqa: S311 - seeded test data, not secrets
+    for _ in range(5000):
+        text = "".join(chooser.choices(_PIECES, k=chooser.randint(0, 30)))
+        assert _ours(text, strict) == _urllib(text, strict), text
+
+
+def test_a_query_string_decodes_to_its_fields() -> None:
+    text = "query=SELECT+%3Fs+WHERE+%7B+%3Fs+%3Fp+%22%ED%95%9C%EA%B5%AD%22+%7D&default-graph-uri="
+    assert form_fields(text) == [
+        ("query", 'SELECT ?s WHERE { ?s ?p "한국" }'),
+        ("default-graph-uri", ""),
+    ]
+
+
+def test_strict_refuses_escapes_that_are_not_utf8_and_keeps_an_escaped_replacement_character() -> (
+    None
+):
+    assert form_fields("q=%C3") == [("q", "\ufffd")]
+    with pytest.raises(UnicodeDecodeError):
+        form_fields("q=%C3", strict=True)
+    assert form_fields("q=%EF%BF%BD", strict=True) == [("q", "\ufffd")]
