@@ -24,20 +24,21 @@ What it does:
      reason, when ``virtuoso-t`` is not installed.
 
    For each remote store it starts ``alliancegraph --store URL serve`` on it and sends the query
-   mix of ``bench/sparql_endpoint.py`` (seven kinds, round-robin, seeded) both directly to the
+   mix of ``bench/sparql_endpoint.py`` (seven kinds, round-robin, seeded) directly to the
    server's endpoint (Oxigraph ``/query``, whose default graph is the union; Virtuoso
-   ``/sparql``, whose default graph is the union of all graphs, its system graphs included) and
-   through our ``/sparql``. Every system gets one warm-up pass of the mix, whose per-kind results
-   are compared across all systems (a ``WARNING`` line when the counts differ), then
-   ``--rounds`` sequential runs (one client, ``--requests``) and as many concurrent runs
-   (``--concurrency`` threads, ``--concurrent-requests``), direct and through us in turns
-   (direct first in odd rounds, us first in even ones, so a drift of the machine's speed weighs
-   on both alike). The tables pool the rounds; the target lines add each round's ratio. With
-   Virtuoso it also checks
-   that no request of the mix has a result as large as Virtuoso's ``ResultSetMaxRows`` (the test
-   server's, and the stock 10,000), where the server cuts results silently and our adapter
-   refuses them. Last, the median round trip of ``ASK {}`` on each system: the per-request
-   floor.
+   ``/sparql``, whose default graph is the union of all graphs, its system graphs included),
+   through our ``/sparql``, and through ``bench/bare_proxy.py``: uvicorn and aiohttp passing
+   each request on with no work at all, the least any Python service in that place costs.
+   Every system gets one warm-up pass of the mix, whose per-kind results are compared across
+   all systems (a ``WARNING`` line when the counts differ), then ``--rounds`` sequential runs
+   (one client, ``--requests``) and as many concurrent runs (``--concurrency`` threads,
+   ``--concurrent-requests``). The systems take turns, their order turning round every round
+   (direct, us, bare; then bare, us, direct; …), so a drift of the machine's speed weighs on
+   each alike. The tables pool the rounds; the target lines add each round's ratio. With
+   Virtuoso it also checks that no request of the mix has a result as large as Virtuoso's
+   ``ResultSetMaxRows`` (the test server's, and the stock 10,000), where the server cuts
+   results silently and our adapter refuses them. Last, the median round trip of ``ASK {}`` on
+   each system: the per-request floor.
 2. Ingestion. Writes ``--articles`` synthetic articles (``bench/ingest.py``'s
    ``write_articles``: about 3 KB each, English and Korean, naming firms of the example
    registry) and posts them to ``POST /sources/articles`` (JSON, API key as a bearer token,
@@ -48,7 +49,8 @@ What it does:
    warm-up articles (not counted). It checks that every answer is 200 or 201 and that
    ``GET /sources`` on every replica counts every article.
 3. Prints two Markdown tables for the queries (per store and run: direct against through-us
-   latency and throughput, and the ratio of the medians; then per kind), the target lines, a
+   latency and throughput, and the ratio of the medians; then per kind), the target lines, the
+   bare pass-through's lines (its ratio to direct, and how far ours is above it), a
    table for the ingestion, the environment line and the servers' ``Server`` headers, and the
    check lines.
 
@@ -259,6 +261,23 @@ def start_ours(name: str, store: str, env: dict[str, str], workdir: Path) -> tup
     return system, base
 
 
+def start_bare(name: str, target: str, workdir: Path) -> System:
+    """``bench/bare_proxy.py`` in front of ``target`` on a free port."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "bare_proxy.py"),
+        "--target",
+        target,
+        "--port",
+        str(port),
+    ]
+    return start_server(
+        name, command, workdir / f"{name}.log", f"{base}/sparql?{ASK}", f"{base}/sparql"
+    )
+
+
 def start_oxigraph(name: str, workdir: Path, stack: contextlib.ExitStack) -> tuple[System, Remote]:
     """``oxigraph serve --union-default-graph`` on a fresh location."""
     location = workdir / f"{name}-store"
@@ -363,6 +382,8 @@ class StoreQueries:
     ours: Measured
     direct: Measured | None = None
     server_header: str = ""
+    #: The bare pass-through (bench/bare_proxy.py) on the same server: the hop's own cost.
+    bare: Measured | None = None
 
     @property
     def title(self) -> str:
@@ -489,17 +510,21 @@ def measure_remote(
         )
         ours_system, _ = start_ours(f"{kind}-ours", store, env, workdir)
         stack.callback(ours_system.stop)
+        bare_system = start_bare(f"{kind}-bare", remote.direct_url, workdir)
+        stack.callback(bare_system.stop)
         direct = Measured(f"{title} direct")
         ours = Measured(f"ours on {title}")
-        for system, into in ((server, direct), (ours_system, ours)):
+        bare = Measured(f"bare pass-through on {title}")
+        systems = [(server, direct), (ours_system, ours), (bare_system, bare)]
+        for system, into in systems:
             say(f"  {into.title}: warm-up pass of the mix")
             warm_up(system, warm, into)
         # On Virtuoso itself a result cut at its limit shows as exactly that many rows.
         largest = largest_results(server, requests) if check_sizes else {}
-        measure_runs([(server, direct), (ours_system, ours)], requests, args, remote=server)
-        for system, into in ((server, direct), (ours_system, ours)):
+        measure_runs(systems, requests, args, remote=server)
+        for system, into in systems:
             into.floor_s = floor_latency(system, FLOOR_REQUESTS, REQUEST_TIMEOUT_S)
-    return StoreQueries(kind, load_s, ours, direct, remote.server_header), largest
+    return StoreQueries(kind, load_s, ours, direct, remote.server_header, bare), largest
 
 
 # --------------------------------------------------------------------------------------------
@@ -788,6 +813,28 @@ def target_lines(stores: Sequence[StoreQueries], concurrency: int) -> list[str]:
     return lines
 
 
+def bare_lines(stores: Sequence[StoreQueries], concurrency: int) -> list[str]:
+    """The bare pass-through against the server, and ours against the bare pass-through."""
+    lines = []
+    for store in stores:
+        if store.direct is None or store.bare is None:
+            continue
+        parts = []
+        for concurrent, label in ((False, "sequential"), (True, f"{concurrency} clients")):
+            direct = median(store.direct.run(concurrent).values())
+            bare = median(store.bare.run(concurrent).values())
+            ours = median(store.ours.run(concurrent).values())
+            parts.append(
+                f"{label} {times(ratio(bare, direct))} (ours {times(ratio(ours, direct))}, "
+                f"{ms(ours - bare)} ms more than the bare hop)"
+            )
+        lines.append(
+            f"reference: a bare pass-through (bench/bare_proxy.py: uvicorn and aiohttp, no work) "
+            f"in front of {store.title}, median against direct: " + "; ".join(parts)
+        )
+    return lines
+
+
 def cpu_lines(stores: Sequence[StoreQueries], concurrency: int) -> list[str]:
     """CPU per query: the remote server's and ours, for each run."""
 
@@ -810,6 +857,11 @@ def cpu_lines(stores: Sequence[StoreQueries], concurrency: int) -> list[str]:
                 f" ms CPU/query; through us, server "
                 f"{per_query(store.ours.remote_cpu_s[index], ours)} + ours "
                 f"{per_query(ours.server_cpu_s, ours)} ms CPU/query"
+                + (
+                    f"; the bare pass-through {per_query(bare.server_cpu_s, bare)} ms CPU/query"
+                    if store.bare is not None and (bare := store.bare.run(bool(index))).completed
+                    else ""
+                )
             )
     return lines
 
@@ -824,6 +876,7 @@ def floor_line(stores: Sequence[StoreQueries]) -> str:
             parts.append(
                 f"{store.title} direct {ms(store.direct.floor_s)} ms, ours on it "
                 f"{ms(store.ours.floor_s)} ms"
+                + (f", bare pass-through {ms(store.bare.floor_s)} ms" if store.bare else "")
             )
     return f"ASK {{}} round trip, median of {FLOOR_REQUESTS} (the per-request floor): " + "; ".join(
         parts
@@ -832,7 +885,7 @@ def floor_line(stores: Sequence[StoreQueries]) -> str:
 
 def check_lines(stores: Sequence[StoreQueries]) -> list[str]:
     """Compare each kind's warm-up results across every system, and report failures."""
-    systems = [m for s in stores for m in ((s.ours,) if s.direct is None else (s.direct, s.ours))]
+    systems = [m for s in stores for m in (s.direct, s.ours, s.bare) if m is not None]
     lines: list[str] = []
     for kind, title in KINDS:
         for measured in systems:
@@ -1091,6 +1144,8 @@ def run(
     print()
     targets = target_lines(stores, args.concurrency)
     for line in targets:
+        print(line)
+    for line in bare_lines(stores, args.concurrency):
         print(line)
     print(floor_line(stores))
     for line in cpu_lines(stores, args.concurrency):

@@ -56,6 +56,7 @@ class Dialect:
 
 
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_XSD_BOOLEAN_BYTES = _XSD_BOOLEAN.encode()
 _BLANK_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -63,7 +64,39 @@ def standard_json_results(content: bytes) -> bytes:
     """Virtuoso's JSON results in the standard form, as the embedded store writes them:
     ``typed-literal`` becomes ``literal``, booleans ``1``/``0`` become ``true``/``false``, blank
     node ids such as ``nodeID://b10000`` become valid labels (``nodeID___b10000``, the same node
-    throughout), and its extra members (an empty ``link`` list, ``distinct``, ``ordered``) go."""
+    throughout), and its extra members (an empty ``link`` list, ``distinct``, ``ordered``) go.
+
+    Results without booleans or blank nodes, in the layout Virtuoso writes, are mended on their
+    bytes (about ten times faster than parsing them); any other answer is parsed."""
+    return _mended_bytes(content) or _mended_parsed(content)
+
+
+#: The opening of Virtuoso's JSON results, up to the first binding; group 1 is ``vars``.
+#: Variable names hold neither brackets nor quotes, so the list ends at the first "]".
+_VIRTUOSO_OPENING = re.compile(
+    rb'\s*\{ "head": \{ "link": \[\], "vars": (\[[^\[\]]*\]) \},\s*'
+    rb'"results": \{ "distinct": (?:false|true), "ordered": (?:false|true), "bindings": \['
+)
+#: A term's type as Virtuoso writes it. The quotes of JSON strings are escaped inside them,
+#: so these exact bytes are always a member of a term, never part of a value.
+_TYPED_LITERAL = b'"type": "typed-literal"'
+
+
+def _mended_bytes(content: bytes) -> bytes | None:
+    """:func:`standard_json_results` by replacing bytes; None when the answer needs parsing
+    (booleans, blank nodes, or another layout)."""
+    if b'"bnode"' in content or _XSD_BOOLEAN_BYTES in content:
+        return None
+    opening = _VIRTUOSO_OPENING.match(content)
+    if opening is None:
+        return None
+    rest = content[opening.end() :].replace(_TYPED_LITERAL, b'"type": "literal"')
+    if b"typed-literal" in rest:  # written some other way (or in a value): parse to be sure
+        return None
+    return b'{"head": {"vars": ' + opening.group(1) + b'}, "results": {"bindings": [' + rest
+
+
+def _mended_parsed(content: bytes) -> bytes:
     data = json.loads(content)
     head = data.get("head")
     if isinstance(head, dict) and head.get("link") == []:
