@@ -160,11 +160,8 @@ def _log_config() -> dict[str, Any]:
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["handlers"]["requests"] = {**config["handlers"]["access"], "formatter": "default"}
-    config["loggers"]["alliancegraph"] = {
-        "handlers": ["default"],
-        "level": "INFO",
-        "propagate": False,
-    }
+    for name in ("alliancegraph", "service"):  # service.*: the modules' own loggers
+        config["loggers"][name] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     config["loggers"]["alliancegraph.access"] = {
         "handlers": ["requests"],
         "level": "INFO",

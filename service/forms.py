@@ -2,7 +2,8 @@
 
 A GET query carries its SPARQL text percent-encoded, often a hundred escapes and more; the
 standard library decodes each in Python (about 50 µs a query), yarl (aiohttp's URL library)
-in C, with the same result.
+in C, with the same result. yarl keeps the last 128 texts it built in a cache, so only short
+texts go its way: a client cannot make the service hold on to large bodies.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from yarl import URL
+
+#: The longest text decoded by yarl (whose cache holds 128 of them); longer ones by urllib.
+YARL_CHARS = 16 * 1024
 
 
 def form_fields(text: str, *, strict: bool = False) -> list[tuple[str, str]]:
@@ -19,7 +23,7 @@ def form_fields(text: str, *, strict: bool = False) -> list[tuple[str, str]]:
 
     :raises UnicodeDecodeError: with ``strict``, for escapes that are not UTF-8.
     """
-    if not text.isascii():  # characters a client should have escaped: urllib's rules, as ever
+    if len(text) > YARL_CHARS or not text.isascii():  # raw non-ASCII: urllib's rules, as ever
         return parse_qsl(text, keep_blank_values=True, errors="strict" if strict else "replace")
     fields = list(URL.build(query_string=text, encoded=True).query.items())
     if strict and any("\ufffd" in name or "\ufffd" in value for name, value in fields):

@@ -45,14 +45,19 @@ def running_server(
         **os.environ,
         **{f"ALLIANCEGRAPH_{k.upper()}": v for k, v in (settings or {}).items()},
     }
-    output = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [str(executable), "--store", str(store), "serve", "--port", str(port)],
-        env=environment,
-        stdout=output,
-        stderr=subprocess.PIPE,
-    )
     base = f"http://127.0.0.1:{port}"
+    output = stdout.open("wb") if stdout is not None else None
+    try:
+        process = subprocess.Popen(
+            [str(executable), "--store", str(store), "serve", "--port", str(port)],
+            env=environment,
+            stdout=output if output is not None else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+    except BaseException:
+        if output is not None:
+            output.close()
+        raise
     try:
         for _ in range(300):
             if process.poll() is not None:
@@ -70,5 +75,5 @@ def running_server(
         process.wait(timeout=30)
         if process.stderr is not None:
             process.stderr.close()
-        if not isinstance(output, int):
+        if output is not None:
             output.close()

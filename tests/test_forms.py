@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from service.forms import form_fields
+from service.forms import YARL_CHARS, form_fields
 
 _PIECES = [
     *(chr(c) for c in range(0x20, 0x7F)),
@@ -15,7 +15,7 @@ _PIECES = [
     "\n",
     "\x00",
     "é",  # raw, not escaped: urllib's rules
-    *(f"%{b:02X}" for b in range(0, 256, 7)),
+    *(f"%{b:02X}" for b in range(256)),  # "&", "=", "+", "%" and ";" escaped among them
     *(f"%{b:02x}" for b in range(128, 256, 11)),
     "%C3%A9",
     "%E2%82%AC",
@@ -58,6 +58,12 @@ def test_a_query_string_decodes_to_its_fields() -> None:
         ("query", 'SELECT ?s WHERE { ?s ?p "한국" }'),
         ("default-graph-uri", ""),
     ]
+
+
+def test_a_long_text_is_decoded_the_same_by_urllib() -> None:
+    long = "query=" + "%3Fx+" * (YARL_CHARS // 5) + "&named-graph-uri=urn%3Ag"
+    assert len(long) > YARL_CHARS
+    assert form_fields(long) == parse_qsl(long, keep_blank_values=True)
 
 
 def test_strict_refuses_escapes_that_are_not_utf8_and_keeps_an_escaped_replacement_character() -> (

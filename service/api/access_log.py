@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from time import perf_counter
+from urllib.parse import quote
 
 from starlette.types import Message, Scope, Send
 
@@ -56,10 +57,16 @@ class Exchange:
 
 
 def request_target(scope: Scope) -> str:
-    """The path and query string as sent, the query string cut at :data:`TARGET_CHARS`."""
-    target = str(scope["path"])
+    """The path and query string, the query string cut at :data:`TARGET_CHARS`; escaped as in
+    a URL, so that no client can write a line break or a terminal escape into the log (the
+    server has decoded the path: ``%0A`` is a line break in it)."""
+    target = quote(str(scope["path"]), safe=_SAFE)
     query = scope.get("query_string", b"")
     if not query:
         return target
-    text = query[: TARGET_CHARS + 1].decode("ascii", "replace")
+    text = quote(query[: TARGET_CHARS + 1].decode("latin-1"), safe=_SAFE)
     return f"{target}?{text[:TARGET_CHARS]}…" if len(text) > TARGET_CHARS else f"{target}?{text}"
+
+
+#: Printable ASCII but the space: kept as it is (letters, digits and "_.-~" always are).
+_SAFE = "!\"#$%&'()*+,/:;<=>?@[\\]^`{|}"

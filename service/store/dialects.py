@@ -66,8 +66,9 @@ def standard_json_results(content: bytes) -> bytes:
     node ids such as ``nodeID://b10000`` become valid labels (``nodeID___b10000``, the same node
     throughout), and its extra members (an empty ``link`` list, ``distinct``, ``ordered``) go.
 
-    Results without booleans or blank nodes, in the layout Virtuoso writes, are mended on their
-    bytes (about ten times faster than parsing them); any other answer is parsed."""
+    Results without booleans or blank nodes, in the layout Virtuoso writes (its opening and its
+    closing), are mended on their bytes (about ten times faster than parsing them); any other
+    answer is parsed, and one that does not parse raises ValueError."""
     return _mended_bytes(content) or _mended_parsed(content)
 
 
@@ -77,6 +78,8 @@ _VIRTUOSO_OPENING = re.compile(
     rb'\s*\{ "head": \{ "link": \[\], "vars": (\[[^\[\]]*\]) \},\s*'
     rb'"results": \{ "distinct": (?:false|true), "ordered": (?:false|true), "bindings": \['
 )
+#: The end of Virtuoso's JSON results: the bindings, the results and the document closed.
+_VIRTUOSO_CLOSING = re.compile(rb"\]\s*\}\s*\}\s*\Z")
 #: A term's type as Virtuoso writes it. The quotes of JSON strings are escaped inside them,
 #: so these exact bytes are always a member of a term, never part of a value.
 _TYPED_LITERAL = b'"type": "typed-literal"'
@@ -92,6 +95,8 @@ def _mended_bytes(content: bytes) -> bytes | None:
         return None
     rest = content[opening.end() :].replace(_TYPED_LITERAL, b'"type": "literal"')
     if b"typed-literal" in rest:  # written some other way (or in a value): parse to be sure
+        return None
+    if _VIRTUOSO_CLOSING.search(rest[-64:]) is None:  # cut short, or more after it: parse
         return None
     return b'{"head": {"vars": ' + opening.group(1) + b'}, "results": {"bindings": [' + rest
 

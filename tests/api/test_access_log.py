@@ -76,6 +76,15 @@ def test_a_long_query_string_is_cut(client: TestClient, caplog: pytest.LogCaptur
     assert len(query) == TARGET_CHARS + 1
 
 
+def test_a_client_cannot_write_a_line_into_the_log(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="alliancegraph.access")
+    client.get("/no%0AINFO:%20forged%1B[31m", params={"x": "a\nb"})
+    (line,) = _lines(caplog)
+    assert line["target"] == "/no%0AINFO:%20forged%1B[31m?x=a%0Ab"
+
+
 class _BrokenStore(EmbeddedStore):
     broken = False  # set once the service has started, which queries the store
 

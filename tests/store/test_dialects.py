@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from service.store.dialects import _mended_bytes, _mended_parsed, standard_json_results
 
 #: The layout Virtuoso 7.2 writes (captured from the test server), with typed literals and a
@@ -84,3 +86,14 @@ def test_another_layout_is_parsed() -> None:
     compact = json.dumps(json.loads(VIRTUOSO_LAYOUT)).encode()  # "link" and the rest kept
     assert _mended_bytes(compact) is None
     assert json.loads(standard_json_results(compact)) == EXPECTED
+
+
+def test_an_answer_cut_short_is_parsed_and_refused() -> None:
+    cut = VIRTUOSO_LAYOUT[: len(VIRTUOSO_LAYOUT) // 2]
+    assert _mended_bytes(cut) is None
+    with pytest.raises(json.JSONDecodeError):
+        standard_json_results(cut)
+    trailing = VIRTUOSO_LAYOUT + b"\nVirtuoso 22023 Error SR...: transaction aborted"
+    assert _mended_bytes(trailing) is None
+    with pytest.raises(json.JSONDecodeError, match="Extra data"):
+        standard_json_results(trailing)

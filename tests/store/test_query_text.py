@@ -78,7 +78,7 @@ def test_a_plain_query_has_nothing_for_the_token_checks(text: str) -> None:
         "SELECT * WHERE { ?s ?p '한국' } ; INSERT DATA { <a> <b> <c> }",  # not ASCII
         # Words a case-insensitive search finds only by Unicode case folding (ı, ſ, K):
         "SELECT * WHERE { ?s ?p 'ınsert' }",
-        "SELECT * WHERE { ?s ?p 'ſelect clear' }",
+        "SELECT * WHERE { ?s ?p 'inſert' }",
     ],
 )
 def test_a_query_with_a_dataset_or_update_words_is_not_plain(text: str) -> None:
@@ -101,6 +101,15 @@ def test_may_contain_is_false_only_where_no_case_insensitive_search_matches(
     if not expected:
         pattern = re.compile("|".join(words), re.IGNORECASE)
         assert pattern.search(text) is None
+
+
+def test_the_fast_test_knows_every_word_of_the_searches() -> None:
+    from service.store import query_text
+
+    for pattern in (query_text._UPDATE_WORD.pattern, query_text._FROM.pattern):
+        words = re.sub(r"\[[^\]]*\]", "", pattern)  # without the character classes
+        for word in re.findall(r"[a-z]+", words):
+            assert word in query_text._SUSPECT_WORDS, word
 
 
 def test_an_update_after_a_query_is_refused() -> None:
