@@ -6,7 +6,7 @@ it from the checkout, after ``.venv/bin/pip install -e '.[bench]'`` (``oxigraph`
 Virtuoso is measured where Debian's ``virtuoso-opensource`` is installed (``make test`` installs
 it where it runs as root)::
 
-    .venv/bin/python bench/remote.py                                  # defaults (about 18 minutes)
+    .venv/bin/python bench/remote.py                                  # defaults (10-20 minutes)
     .venv/bin/python bench/remote.py --stores oxigraph --quads 20000 --articles 10 --keep
 
 What it does:

@@ -278,10 +278,8 @@ class AsyncHttpClient:
             response = await self._session().request(
                 method, url, data=body, headers=headers, allow_redirects=False
             )
-        except TimeoutError as error:
-            raise TransportTimeout(str(error) or "timed out") from None
-        except aiohttp.ClientError as error:
-            raise TransportError(str(error) or type(error).__name__) from None
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise _transport_error(error) from None
         fields = {name.lower(): value for name, value in response.headers.items()}
         reason = response.reason or ""
         streamed = stream_after is not None and 200 <= response.status < 300
@@ -295,12 +293,9 @@ class AsyncHttpClient:
                     response.release()
                     return Answer(response.status, reason, fields, bytes(begun))
                 begun += chunk
-        except TimeoutError as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             response.close()
-            raise TransportTimeout(str(error) or "timed out") from None
-        except aiohttp.ClientError as error:
-            response.close()
-            raise TransportError(str(error) or type(error).__name__) from None
+            raise _transport_error(error) from None
         except BaseException:
             response.close()
             raise
@@ -329,6 +324,13 @@ class AsyncHttpClient:
                 continue
 
 
+def _transport_error(error: TimeoutError | aiohttp.ClientError) -> TransportError:
+    """aiohttp's error as the adapter's: a timeout, or a transport failure."""
+    if isinstance(error, TimeoutError):
+        return TransportTimeout(str(error) or "timed out")
+    return TransportError(str(error) or type(error).__name__)
+
+
 class BodyStream:
     """The rest of a streamed body, after any chunks put before it (:meth:`after`). Iterate it
     to the end (the connection goes back to the pool) or close it (the connection is closed):
@@ -354,12 +356,9 @@ class BodyStream:
             raise StopAsyncIteration
         try:
             chunk = await self._response.content.readany()
-        except TimeoutError as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             await self.aclose()
-            raise TransportTimeout(str(error) or "timed out") from None
-        except aiohttp.ClientError as error:
-            await self.aclose()
-            raise TransportError(str(error) or type(error).__name__) from None
+            raise _transport_error(error) from None
         if not chunk:
             await self.aclose()
             raise StopAsyncIteration

@@ -119,14 +119,9 @@ def test_a_server_that_does_not_answer_is_a_query_timeout(passed_through: bool) 
         host, port = silent.getsockname()
         endpoint = RemoteEndpoint.from_url(f"http://{host}:{port}/query")
         store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="generic", timeout_s=0.3)
-        ask = (
-            (lambda: _run(store, "ASK {}", JSON["Content-Type"]))
-            if passed_through
-            else (lambda: store.query("ASK {}"))
-        )
         try:
             with pytest.raises(QueryTimeout, match=r"did not answer within 0\.3 s"):
-                ask()
+                _query(store, "ASK {}", passed_through)
         finally:
             store.close()
 
@@ -240,6 +235,13 @@ def test_a_graph_read_cut_short_is_refused() -> None:
             store.close()
     assert stub.requests[0].path == "/crud"
     assert stub.requests[0].query == {"graph": [G.value]}
+
+
+def _query(store: RemoteStore, query: str, passed_through: bool) -> object:
+    """``query`` on the event loop's pass-through (as JSON), or on the worker path."""
+    if passed_through:
+        return _run(store, query, JSON["Content-Type"])
+    return store.query(query)
 
 
 def _run(store: RemoteStore, query: str, accept: str) -> tuple[str, bytes]:
@@ -449,14 +451,9 @@ def test_a_malformed_answer_from_virtuoso_is_a_store_error(passed_through: bool)
     with stub_server([(200, JSON, '{"head": {"vars": ["o"]}, "results": ')]) as stub:
         endpoint = RemoteEndpoint.from_url(stub.base + "/sparql")
         store = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="virtuoso", retries=0)
-        ask = (
-            (lambda: _run(store, "SELECT ?o WHERE { ?s ?p ?o }", JSON["Content-Type"]))
-            if passed_through
-            else (lambda: store.query("SELECT ?o WHERE { ?s ?p ?o }"))
-        )
         try:
             with pytest.raises(RemoteStoreError, match="malformed"):
-                ask()
+                _query(store, "SELECT ?o WHERE { ?s ?p ?o }", passed_through)
         finally:
             store.close()
 

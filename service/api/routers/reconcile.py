@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -18,6 +17,7 @@ from service.api.bodies import read_body
 from service.api.deps import ContextDep
 from service.api.security import require_reader
 from service.errors import UnsupportedMediaType
+from service.forms import form_fields
 from service.reconcile import (
     MalformedQueries,
     QueryResultOut,
@@ -69,7 +69,7 @@ def _queries_from_body(body: bytes, content_type: str | None) -> str | dict[str,
         raise MalformedQueries(f"byte {error.start} is not UTF-8", where="body") from None
     if media == FORM:
         try:
-            form = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+            form = form_fields(text, strict=True)
         except UnicodeDecodeError:
             raise MalformedQueries("percent-escapes that are not UTF-8", where="body") from None
         values = [value for name, value in form if name == "queries"]
