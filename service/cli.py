@@ -159,7 +159,9 @@ def _log_config() -> dict[str, Any]:
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["handlers"]["requests"] = {**config["handlers"]["access"], "formatter": "default"}
+    # uvicorn's line prefix without its colours: its formatter copies every record to colour it.
+    config["formatters"]["requests"] = {"format": "%(levelname)s:     %(message)s"}
+    config["handlers"]["requests"] = {**config["handlers"]["access"], "formatter": "requests"}
     for name in ("alliancegraph", "service"):  # service.*: the modules' own loggers
         config["loggers"][name] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     config["loggers"]["alliancegraph.access"] = {

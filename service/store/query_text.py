@@ -38,6 +38,9 @@ _FROM = re.compile(r"(?<![A-Za-z0-9_])from", re.IGNORECASE)
 _UPDATE_WORD = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(_UPDATE_WORDS) + ")", re.IGNORECASE)
 #: The words of ``_FROM`` and ``_UPDATE_WORD``, for the fast test of :func:`may_contain`.
 _SUSPECT_WORDS = ("from", *_UPDATE_WORDS)
+#: The same search for a lowered ASCII text: each word first and where it starts checked after,
+#: so that re looks for the words' letters (the patterns above try every position: ~8x slower).
+_SUSPECT_LOWERED = re.compile("|".join(f"{w}(?<![A-Za-z0-9_]{w})" for w in _SUSPECT_WORDS))
 
 
 #: An IRI reference that does not start with a scheme, anywhere (in a string too, or one
@@ -54,11 +57,16 @@ def plain_query(text: str) -> bool:
     """Whether the token checks below have nothing to find, told without tokenizing: the text
     starts with a query form and has no update keyword and no "from" anywhere (not even in a
     string or an IRI, where the tokens would ignore them)."""
-    if may_contain(text, _SUSPECT_WORDS) and (
-        _FROM.search(text) is not None or _UPDATE_WORD.search(text) is not None
-    ):
+    if may_contain(text, _SUSPECT_WORDS) and _has_suspect_word(text):
         return False
     return query_form(text) is not None
+
+
+def _has_suspect_word(text: str) -> bool:
+    """Whether a FROM or an update keyword may start a token in ``text``."""
+    if text.isascii():  # no Unicode case folding to mind
+        return _SUSPECT_LOWERED.search(text.lower()) is not None
+    return _FROM.search(text) is not None or _UPDATE_WORD.search(text) is not None
 
 
 def may_contain(text: str, lower_words: Sequence[str]) -> bool:

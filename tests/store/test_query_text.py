@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -110,6 +111,22 @@ def test_the_fast_test_knows_every_word_of_the_searches() -> None:
         words = re.sub(r"\[[^\]]*\]", "", pattern)  # without the character classes
         for word in re.findall(r"[a-z]+", words):
             assert word in query_text._SUSPECT_WORDS, word
+
+
+def test_the_search_of_lowered_ascii_texts_finds_what_the_case_insensitive_ones_find() -> None:
+    from service.store import query_text
+
+    rng = random.Random(8)  # noqa: S311 - seeded test data, not secrets
+    pieces = [*query_text._SUSPECT_WORDS, "FROM", "Insert", "wasDerivedFrom", "_", "9", " "]
+    pieces += ["\n", "{", "<", "?", "'", "a", "Z"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        folded = (
+            query_text._FROM.search(text) is not None
+            or query_text._UPDATE_WORD.search(text) is not None
+        )
+        assert (query_text._SUSPECT_LOWERED.search(text.lower()) is not None) is folded, text
+        assert query_text._has_suspect_word(text) is folded, text
 
 
 def test_an_update_after_a_query_is_refused() -> None:
