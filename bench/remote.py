@@ -826,7 +826,7 @@ def bare_lines(stores: Sequence[StoreQueries], concurrency: int) -> list[str]:
             ours = median(store.ours.run(concurrent).values())
             parts.append(
                 f"{label} {times(ratio(bare, direct))} (ours {times(ratio(ours, direct))}, "
-                f"{ms(ours - bare)} ms more than the bare hop)"
+                f"{ms(abs(ours - bare))} ms {'more' if ours >= bare else 'less'} than the bare hop)"
             )
         lines.append(
             f"reference: a bare pass-through (bench/bare_proxy.py: uvicorn and aiohttp, no work) "

@@ -7,6 +7,7 @@ mentions ``SERVICE`` at all, so ordinary queries pay nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -17,6 +18,15 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
 from service.errors import FederationRefused, QuerySyntaxError
+from service.store.query_text import may_contain
+
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+def mentions_service(text: str) -> bool:
+    """Whether ``text`` may call SERVICE: the word, in any case (a false alarm, in a string or a
+    variable name, only costs a parse)."""
+    return may_contain(text, ("service",)) and _SERVICE.search(text) is not None
 
 
 def _service_terms(node: Any) -> Iterator[Any]:
@@ -39,7 +49,7 @@ def service_endpoints(text: str, *, update: bool = False) -> list[str]:
     :raises FederationRefused: for ``SERVICE ?variable``.
     :raises QuerySyntaxError: for a text with SERVICE that does not parse.
     """
-    if "service" not in text.lower():
+    if not mentions_service(text):
         return []
     try:
         if update:

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import re
 import threading
 import traceback
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
@@ -38,11 +37,11 @@ from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutio
 
 from service.conneg import negotiate
 from service.errors import QueryTimeout, ServerBusy
-from service.federation import check_federation
+from service.federation import check_federation, mentions_service
 from service.sparql_protocol import QueryRequest
 from service.store.http import BodyStream
 from service.store.port import GraphName, QueryResult, Store
-from service.store.query_text import may_contain, query_form
+from service.store.query_text import query_form
 
 SOLUTION_FORMATS: dict[str, QueryResultsFormat] = {
     "application/sparql-results+json": QueryResultsFormat.JSON,
@@ -65,6 +64,13 @@ GRAPH_FORMATS: dict[str, RdfFormat] = {
     "application/n-quads": RdfFormat.N_QUADS,
     "application/trig": RdfFormat.TRIG,
     "text/plain": RdfFormat.N_TRIPLES,
+}
+#: The formats of each query form's results.
+_FORMATS_OF_FORM: dict[str, Mapping[str, QueryResultsFormat] | Mapping[str, RdfFormat]] = {
+    "SELECT": SOLUTION_FORMATS,
+    "ASK": BOOLEAN_FORMATS,
+    "CONSTRUCT": GRAPH_FORMATS,
+    "DESCRIBE": GRAPH_FORMATS,
 }
 _CHUNK = 64 * 1024
 
@@ -169,13 +175,6 @@ class QueryJob:
     allowed_services: Sequence[str]
 
 
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-
-
-def _calls_service(text: str) -> bool:
-    return may_contain(text, ("service",)) and _SERVICE.search(text) is not None
-
-
 #: Query texts up to this length are checked on the event loop for the pass-through.
 _LOOP_TEXT = 16 * 1024
 
@@ -187,14 +186,13 @@ def choose_format(
 
     :raises NotAcceptable: if the client accepts none of the result's formats.
     """
+    formats: Mapping[str, QueryResultsFormat] | Mapping[str, RdfFormat] = GRAPH_FORMATS
     if isinstance(result, QueryBoolean):
-        media = negotiate(accept, list(BOOLEAN_FORMATS))
-        return media, BOOLEAN_FORMATS[media]
-    if isinstance(result, QuerySolutions):
-        media = negotiate(accept, list(SOLUTION_FORMATS))
-        return media, SOLUTION_FORMATS[media]
-    media = negotiate(accept, list(GRAPH_FORMATS))
-    return media, GRAPH_FORMATS[media]
+        formats = BOOLEAN_FORMATS
+    elif isinstance(result, QuerySolutions):
+        formats = SOLUTION_FORMATS
+    media = negotiate(accept, list(formats))
+    return media, formats[media]
 
 
 def _dataset(request: QueryRequest) -> dict[str, Any]:
@@ -238,19 +236,13 @@ def _pass_through_type(job: QueryJob) -> str | None:
     :raises NotAcceptable: if the client accepts none of the query's result formats.
     """
     text = job.request.text
-    if not hasattr(job.store, "query_raw") or len(text) > _LOOP_TEXT or _calls_service(text):
+    if not hasattr(job.store, "query_raw") or len(text) > _LOOP_TEXT or mentions_service(text):
         # Long texts and SERVICE calls (whose check parses the query) are work for a thread.
         return None
-    form = query_form(text)
-    if form == "SELECT":
-        offered = list(SOLUTION_FORMATS)
-    elif form == "ASK":
-        offered = list(BOOLEAN_FORMATS)
-    elif form in ("CONSTRUCT", "DESCRIBE"):
-        offered = list(GRAPH_FORMATS)
-    else:
+    formats = _FORMATS_OF_FORM.get(query_form(text) or "")
+    if formats is None:
         return None
-    media = negotiate(job.accept, offered)
+    media = negotiate(job.accept, list(formats))
     if media in ("application/json", "application/xml", "text/plain"):
         return None  # aliases the server may not know: the usual path answers them
     return media if cast(_RawQueries, job.store).passes_through(media) else None
@@ -279,7 +271,7 @@ def _work(job: QueryJob, channel: _Channel) -> None:
     try:
         _attempt(job, channel)
     finally:
-        if job.allowed_services and _calls_service(job.request.text):
+        if job.allowed_services and mentions_service(job.request.text):
             # pyoxigraph answers a SERVICE call with result objects that end up in reference
             # cycles; they must be freed on the thread that made them, so collect them here.
             gc.collect()
