@@ -30,11 +30,15 @@ What it does:
    through our ``/sparql``, and through ``bench/bare_proxy.py``: uvicorn and aiohttp passing
    each request on with no work at all, the least any Python service in that place costs.
    Every system gets one warm-up pass of the mix, whose per-kind results are compared across
-   all systems (a ``WARNING`` line when the counts differ), then ``--rounds`` sequential runs
-   (one client, ``--requests``) and as many concurrent runs (``--concurrency`` threads,
-   ``--concurrent-requests``). The systems take turns, their order turning round every round
-   (direct, us, bare; then bare, us, direct; …), so a drift of the machine's speed weighs on
-   each alike. The tables pool the rounds; the target lines add each round's ratio. With
+   all systems (a ``WARNING`` line when the counts differ), then ``--rounds`` sequential rounds
+   (``--requests`` per system, one client each) and as many concurrent runs (``--concurrency``
+   threads, ``--concurrent-requests``). In a sequential round the systems take turns every
+   ``--turn`` requests (21: three of each kind), their order turning round every turn (direct,
+   us, bare; then bare, us, direct; …): each gets its requests back to back within a turn, as
+   from its only client, and a drift of the machine's speed, which comes and goes within
+   seconds on a shared machine, weighs on each alike. The concurrent runs take turns by whole
+   runs, in the same turning order. The tables pool the rounds; the target lines add each
+   round's ratio. With
    Virtuoso it also checks that no request of the mix has a result as large as Virtuoso's
    ``ResultSetMaxRows`` (the test server's, and the stock 10,000), where the server cuts
    results silently and our adapter refuses them. Last, the median round trip of ``ASK {}`` on
@@ -111,7 +115,6 @@ from bench.sparql_endpoint import (  # noqa: E402
     result_rows,
     run_concurrent,
     run_logged,
-    run_sequential,
     send,
     start_server,
     warm_up_and_collect,
@@ -405,42 +408,95 @@ def measure_runs(
     args: argparse.Namespace,
     remote: System | None = None,
 ) -> None:
-    """``--rounds`` sequential runs of every system, then as many concurrent runs. The order of
-    the systems turns round every round (A B, B A, A B, …), so a machine that speeds up or
-    slows down during the runs weighs on each system alike.
+    """``--rounds`` sequential rounds, then as many concurrent runs of every system.
 
-    For a system other than ``remote``, the CPU time ``remote`` spends during its runs is noted
-    too (what a query through us costs the server behind).
+    In a sequential round the systems take turns every ``--turn`` requests (:func:`take_turns`);
+    the concurrent runs go one system after the other, their order turned round every round
+    (A B, B A, …). Either way a machine that speeds up or slows down weighs on each system
+    alike. For a system other than ``remote``, the CPU time ``remote`` spends during its
+    requests is noted too (what a query through us costs the server behind).
     """
-    for concurrent in (False, True):
-        for round_number in range(args.rounds):
-            order = systems if round_number % 2 == 0 else list(reversed(systems))
-            for system, into in order:
+    for round_number in range(args.rounds):
+        label = f"round {round_number + 1}/{args.rounds}"
+        names = ", ".join(into.title for _, into in systems)
+        say(
+            f"  sequential, {args.requests} requests each in turns of {args.turn}: {names}, "
+            + label
+        )
+        results, behind_cpu = take_turns(
+            [system for system, _ in systems], requests[: args.requests], args.turn, remote
+        )
+        for (_, into), result, cpu in zip(systems, results, behind_cpu, strict=True):
+            into.sequential_rounds.append(result)
+            into.remote_cpu_s[0] += cpu
+            say(f"    {into.title}: {summary(result)}")
+    for round_number in range(args.rounds):
+        order = systems if round_number % 2 == 0 else list(reversed(systems))
+        for system, into in order:
+            behind = remote if remote is not None and system is not remote else None
+            before = behind.cpu_seconds() if behind is not None else float("nan")
+            batch = requests[: args.concurrent_requests]
+            say(
+                f"  {into.title}: {args.concurrency} clients, {len(batch)} requests, "
+                f"round {round_number + 1}/{args.rounds}"
+            )
+            result = run_concurrent(system, batch, args.concurrency, MAX_SECONDS, REQUEST_TIMEOUT_S)
+            into.concurrent_rounds.append(result)
+            if behind is not None:
+                into.remote_cpu_s[1] += behind.cpu_seconds() - before
+            say(f"    {summary(result)}")
+
+
+def summary(result: RunResult) -> str:
+    return f"{result.throughput:.1f} queries/s, median {ms(median(result.values()))} ms" + (
+        f", {len(result.errors)} errors" if result.errors else ""
+    )
+
+
+def take_turns(
+    systems: Sequence[System],
+    requests: Sequence[QueryRequest],
+    turn: int,
+    remote: System | None = None,
+) -> tuple[list[RunResult], list[float]]:
+    """Every system gets ``requests`` one after the other from a client of its own, the systems
+    taking turns every ``turn`` requests, their order turned round every turn (A B C, C B A, …).
+    Within a turn a system gets its requests back to back, as from its only client; the turns
+    make a change of the machine's speed, which on a shared machine comes and goes within
+    seconds, weigh on each system alike. Returns each system's result and the CPU seconds
+    ``remote`` spent during its turns (0 for ``remote`` itself and when there is none).
+    """
+    results = [RunResult(planned=len(requests)) for _ in systems]
+    behind_cpu = [0.0 for _ in systems]
+    clients = [new_client(REQUEST_TIMEOUT_S) for _ in systems]
+    started = time.perf_counter()
+    try:
+        for number, first in enumerate(range(0, len(requests), turn)):
+            if time.perf_counter() - started > MAX_SECONDS * len(systems):
+                break
+            order = list(range(len(systems)))
+            for index in order if number % 2 == 0 else reversed(order):
+                system, result, client = systems[index], results[index], clients[index]
                 behind = remote if remote is not None and system is not remote else None
-                before = behind.cpu_seconds() if behind is not None else float("nan")
-                label = f"round {round_number + 1}/{args.rounds}"
-                if concurrent:
-                    batch = requests[: args.concurrent_requests]
-                    say(
-                        f"  {into.title}: {args.concurrency} clients, {len(batch)} requests, "
-                        + label
-                    )
-                    result = run_concurrent(
-                        system, batch, args.concurrency, MAX_SECONDS, REQUEST_TIMEOUT_S
-                    )
-                else:
-                    say(f"  {into.title}: sequential, {args.requests} requests, {label}")
-                    result = run_sequential(
-                        system, requests[: args.requests], MAX_SECONDS, REQUEST_TIMEOUT_S
-                    )
-                into.rounds(concurrent).append(result)
+                remote_before = behind.cpu_seconds() if behind is not None else 0.0
+                cpu_before, client_before = system.cpu_seconds(), time.process_time()
+                turn_started = time.perf_counter()
+                for request in requests[first : first + turn]:
+                    try:
+                        latency, _ = send(client, system, request)
+                    except Exception as error:
+                        result.errors.append(str(error))
+                        continue
+                    result.latencies.append((request.kind, latency))
+                result.wall_s += time.perf_counter() - turn_started
+                result.server_cpu_s += system.cpu_seconds() - cpu_before
+                result.client_cpu_s += time.process_time() - client_before
                 if behind is not None:
-                    into.remote_cpu_s[int(concurrent)] += behind.cpu_seconds() - before
-                say(
-                    f"    {result.throughput:.1f} queries/s, "
-                    f"median {ms(median(result.values()))} ms"
-                    + (f", {len(result.errors)} errors" if result.errors else "")
-                )
+                    behind_cpu[index] += behind.cpu_seconds() - remote_before
+    finally:
+        for client in clients:
+            client.close()
+    return results, behind_cpu
 
 
 def largest_results(system: System, requests: Sequence[QueryRequest]) -> dict[str, int]:
@@ -1036,6 +1092,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "tables pool them",
     )
     parser.add_argument(
+        "--turn",
+        type=int,
+        default=21,
+        help="requests one system gets in a row in a sequential round before the next system's "
+        "turn (default 21: three of each of the mix's seven kinds)",
+    )
+    parser.add_argument(
         "--articles", type=int, default=60, help="articles posted per ingest run (default 60)"
     )
     parser.add_argument("--seed", type=int, default=42, help="seed of the data and requests")
@@ -1046,7 +1109,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if unknown or not chosen:
         parser.error(f"--stores takes a subset of {','.join(STORE_KINDS)}; got {args.stores}")
     args.store_kinds = [s for s in STORE_KINDS if s in chosen]
-    for name in ("quads", "requests", "concurrent_requests", "concurrency", "rounds", "articles"):
+    for name in (
+        "quads",
+        "requests",
+        "concurrent_requests",
+        "concurrency",
+        "rounds",
+        "turn",
+        "articles",
+    ):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return args
