@@ -57,6 +57,7 @@ from pyoxigraph import (
 )
 
 from service.errors import QuerySyntaxError, QueryTimeout, RemoteStoreError
+from service.forms import encode_form
 from service.store.dialects import (
     DIALECTS,
     GENERIC,
@@ -238,10 +239,10 @@ class RemoteStore:
         needs no encoding, which is most of the form's cost for a long query."""
         url = self.endpoint.query_url
         if not self.dialect.direct_query_post:
-            return url, urlencode(form).encode("ascii"), _FORM
+            return url, encode_form(form).encode("ascii"), _FORM
         if len(form) > 1:
             rest = tuple(form[1:])
-            fields = _union_fields(rest) if rest == self.dialect.union_params else urlencode(rest)
+            fields = _union_fields(rest) if rest == self.dialect.union_params else encode_form(rest)
             url = f"{url}{'&' if '?' in url else '?'}{fields}"
         return url, form[0][1].encode("utf-8"), _SPARQL_QUERY
 
