@@ -3,9 +3,10 @@
 A GET query carries its SPARQL text percent-encoded, often a hundred escapes and more; the
 standard library decodes each in Python (about 50 µs a query), yarl (aiohttp's URL library)
 in C, with the same result. The same goes for encoding a query to send it on as a form. yarl
-keeps the last 128 texts it built in a cache, so only short texts go its way: a client cannot
-make the service hold on to large bodies. And only ASCII texts: yarl drops a lone surrogate
-where the standard library refuses it, and what the server gets must be what was checked.
+keeps the last 128 texts it decoded in a cache, so only short texts go its way: a client
+cannot make the service hold on to large bodies. And only ASCII texts are encoded by yarl: it
+drops a lone surrogate where the standard library refuses it, and what the server gets must
+be what was checked.
 """
 
 from __future__ import annotations

@@ -13,8 +13,12 @@ async def read_body(request: Request, limit: int) -> bytes:
     :raises BodyTooLarge: past the limit (413), before reading it all when Content-Length says so.
     """
     declared = request.headers.get("content-length")
-    if declared is None and "transfer-encoding" not in request.headers:
-        return b""  # a request with neither has no body (RFC 9112, 6.3): nothing to wait for
+    if (
+        declared is None
+        and "transfer-encoding" not in request.headers
+        and request.scope.get("http_version") in ("1.0", "1.1")
+    ):
+        return b""  # an HTTP/1 request with neither has no body (RFC 9112, 6.3): no wait
     if declared is not None:
         try:
             size = int(declared)

@@ -205,9 +205,12 @@ class RemoteStore:
         """
         url, body, content_type = self._query_post(form)
         headers = {"Accept": accept, "Content-Type": content_type}
+        named = self.endpoint.query_url  # in messages: the endpoint, not the parameters
         return self._checked(
-            self._read(url, lambda: self._client.request("POST", url, body=body, headers=headers)),
-            url,
+            self._read(
+                named, lambda: self._client.request("POST", url, body=body, headers=headers)
+            ),
+            named,
         )
 
     async def _send_read_async(
@@ -222,29 +225,35 @@ class RemoteStore:
         url, body, content_type = self._query_post(form)
         headers = {"Accept": accept, "Content-Type": content_type}
         client = self._async_client
+        named = self.endpoint.query_url
         return self._checked(
             await self._read_async(
-                url,
+                named,
                 lambda: client.request(
                     "POST", url, body=body, headers=headers, stream_after=stream_after
                 ),
             ),
-            url,
+            named,
         )
 
     def _query_post(self, form: Sequence[tuple[str, str]]) -> tuple[str, bytes, str]:
-        """The URL, body and content type of the POST that sends a query form (its first field
-        is the query): the form itself, or, where the dialect takes it, the protocol's "query
-        via POST directly": the text as the body, the other fields in the URL. The text then
-        needs no encoding, which is most of the form's cost for a long query."""
+        """The URL, body and content type of the POST that sends a query form: the form
+        itself, or, where the dialect takes it and the form is the query and at most the
+        dialect's union parameters, the protocol's "query via POST directly": the text as the
+        body (nothing to encode), the union parameters in the URL. A dataset of the client's
+        stays in the body: in the URL it could pass the server's limit on a request's head, and
+        the HTTP client keeps the last URLs it parsed."""
         url = self.endpoint.query_url
-        if not self.dialect.direct_query_post:
+        first, rest = form[0], tuple(form[1:])
+        if not (
+            self.dialect.direct_query_post
+            and first[0] == "query"
+            and rest in ((), self.dialect.union_params)
+        ):
             return url, encode_form(form).encode("ascii"), _FORM
-        if len(form) > 1:
-            rest = tuple(form[1:])
-            fields = _union_fields(rest) if rest == self.dialect.union_params else encode_form(rest)
-            url = f"{url}{'&' if '?' in url else '?'}{fields}"
-        return url, form[0][1].encode("utf-8"), _SPARQL_QUERY
+        if rest:
+            url = f"{url}{'&' if '?' in url else '?'}{_union_fields(rest)}"
+        return url, first[1].encode("utf-8"), _SPARQL_QUERY
 
     def _read(self, url: str, send: Callable[[], Answer]) -> Answer:
         """Send a read, again after connection errors and 502/503/504 (reads are idempotent);

@@ -192,6 +192,27 @@ def test_service_outside_the_allow_list_is_refused(client: TestClient) -> None:
     assert update.status_code == 403  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        "1SERVICE <http://127.0.0.1:9999/sparql> { ?s ?p ?o }",
+        "?s ?p true SERVICE <http://127.0.0.1:9999/sparql> { ?s ?p ?o }",
+        "?s ?p trueSERVICE <http://127.0.0.1:9999/sparql> { ?s ?p ?o }",
+        "SERVICESILENT <http://127.0.0.1:9999/sparql> { ?s ?p ?o }",
+        "{ ?s ?p ?o })SERVICE <http://127.0.0.1:9999/sparql> { ?s ?p ?o }",
+        "sErViCe <http://127.0.0.1:9999/sparql> { ?s ?p ?o }",
+    ],
+)
+def test_service_written_against_another_token_is_refused_too(
+    client: TestClient, call: str
+) -> None:
+    """SPARQL's parsers read SERVICE with no space before or after it: so does the check (it
+    refuses, or cannot parse the text and refuses that), and the call never goes out."""
+    response = client.get("/sparql", params={"query": f"SELECT * WHERE {{ {call} }}"})
+    assert response.status_code in (400, 403), response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 def test_allow_listed_service_passes_the_check(
     settings_with_key: Settings, make_store: Callable[[], Store]
 ) -> None:

@@ -404,19 +404,21 @@ def test_credentials_that_are_not_ascii_are_sent_as_utf8(passed_through: bool) -
 @pytest.mark.parametrize("passed_through", [False, True])
 def test_oxigraph_gets_the_query_text_as_the_body_and_others_a_form(passed_through: bool) -> None:
     """The protocol's "query via POST directly" where the dialect takes it (nothing to encode),
-    its other fields in the URL, after any the query URL has; the form everywhere else."""
+    its union parameter in the URL, after any the query URL has; the form everywhere else, and
+    for a dataset of the client's, which stays out of the URL."""
     query = 'SELECT ?o WHERE { ?s ?p "삼성 & co = 100%" }'
-    with stub_server([(200, JSON, ROWS)] * 2) as stub:
+    with stub_server([(200, JSON, ROWS)] * 3) as stub:
         endpoint = RemoteEndpoint.from_url(stub.base + "/query?tenant=a")
         oxigraph = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="oxigraph")
         generic = _store(stub.base + "/query")
         try:
             _query(oxigraph, query, passed_through)
             _query(generic, query, passed_through)
+            oxigraph.query(query, default_graph=[G])
         finally:
             oxigraph.close()
             generic.close()
-    direct, form = stub.requests
+    direct, form, dataset = stub.requests
     assert direct.headers["content-type"] == "application/sparql-query; charset=utf-8"
     assert direct.body.decode("utf-8") == query
     assert direct.path == "/query"
@@ -424,6 +426,12 @@ def test_oxigraph_gets_the_query_text_as_the_body_and_others_a_form(passed_throu
     assert form.headers["content-type"] == "application/x-www-form-urlencoded"
     assert parse_qs(form.body.decode("ascii")) == {"query": [query]}
     assert form.query == {}
+    assert dataset.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(dataset.body.decode("ascii")) == {
+        "query": [query],
+        "default-graph-uri": [G.value],
+    }
+    assert dataset.query == {"tenant": ["a"]}
 
 
 def _run_streamed(store: RemoteStore, query: str, accept: str) -> tuple[str, bytes, bool]:
