@@ -1197,8 +1197,9 @@ def run(
         f"Queries: {data.quads} quads ({data.firms} firms, {data.articles} article graphs, "
         f"{data.relationships} relationships), seed {args.seed}; the mix of "
         f"bench/sparql_endpoint.py, {args.rounds} rounds of {args.requests} sequential "
-        f"requests and of {args.concurrent_requests} with {args.concurrency} concurrent "
-        "clients, in turns with the server directly (the tables pool the rounds); our servers "
+        f"requests (the systems taking turns every {args.turn}) and of "
+        f"{args.concurrent_requests} with {args.concurrency} concurrent clients (taking turns "
+        "by whole runs); the tables pool the rounds; our servers "
         f"with ALLIANCEGRAPH_QUERY_WORKERS={QUERY_WORKERS}. Load: "
         + ", ".join(
             f"{s.title} {s.load_s:.1f} s" + ("" if s.kind == "embedded" else " (over HTTP)")
