@@ -116,6 +116,7 @@ from bench.sparql_endpoint import (  # noqa: E402
     run_concurrent,
     run_logged,
     send,
+    send_into,
     start_server,
     warm_up_and_collect,
 )
@@ -482,12 +483,7 @@ def take_turns(
                 cpu_before, client_before = system.cpu_seconds(), time.process_time()
                 turn_started = time.perf_counter()
                 for request in requests[first : first + turn]:
-                    try:
-                        latency, _ = send(client, system, request)
-                    except Exception as error:
-                        result.errors.append(str(error))
-                        continue
-                    result.latencies.append((request.kind, latency))
+                    send_into(result, client, system, request)
                 result.wall_s += time.perf_counter() - turn_started
                 result.server_cpu_s += system.cpu_seconds() - cpu_before
                 result.client_cpu_s += time.process_time() - client_before

@@ -807,6 +807,18 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def send_into(
+    result: RunResult, client: httpx2.Client, system: System, request: QueryRequest
+) -> None:
+    """Send one request and note its latency in ``result``, or its error."""
+    try:
+        latency, _ = send(client, system, request)
+    except Exception as error:
+        result.errors.append(str(error))
+        return
+    result.latencies.append((request.kind, latency))
+
+
 def run_sequential(
     system: System, requests: Sequence[QueryRequest], max_seconds: float, timeout_s: float
 ) -> RunResult:
@@ -819,12 +831,7 @@ def run_sequential(
         for request in requests:
             if time.perf_counter() - started > max_seconds:
                 break
-            try:
-                latency, _ = send(client, system, request)
-            except Exception as error:
-                result.errors.append(str(error))
-                continue
-            result.latencies.append((request.kind, latency))
+            send_into(result, client, system, request)
     result.wall_s = time.perf_counter() - started
     result.server_cpu_s = system.cpu_seconds() - cpu_before
     result.client_cpu_s = time.process_time() - client_before
