@@ -22,7 +22,8 @@ _NO_GRAPH = NamedNode("urn:x-alliancegraph:no-graph")
 
 #: Where a FROM or update keyword could start a token (more often than it does: the test only
 #: decides whether to tokenize). "wasDerivedFrom" is no FROM; "?from" and "added" are checked.
-_UPDATE_WORDS = (
+_SUSPECT_WORDS = (
+    "from",
     "with",
     "insert",
     "delete",
@@ -34,12 +35,12 @@ _UPDATE_WORDS = (
     "move",
     "copy",
 )
-_FROM = re.compile(r"(?<![A-Za-z0-9_])from", re.IGNORECASE)
-_UPDATE_WORD = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(_UPDATE_WORDS) + ")", re.IGNORECASE)
-#: The words of ``_FROM`` and ``_UPDATE_WORD``, for the fast test of :func:`may_contain`.
-_SUSPECT_WORDS = ("from", *_UPDATE_WORDS)
+#: Any of them at a token's start, in any case (Unicode case folding too: "ſ" is an "s").
+_SUSPECT_FOLDED = re.compile(
+    r"(?<![A-Za-z0-9_])(?:" + "|".join(_SUSPECT_WORDS) + ")", re.IGNORECASE
+)
 #: The same search for a lowered ASCII text: each word first and where it starts checked after,
-#: so that re looks for the words' letters (the patterns above try every position: ~8x slower).
+#: so that re looks for the words' letters (the pattern above tries every position: ~8x slower).
 _SUSPECT_LOWERED = re.compile("|".join(f"{w}(?<![A-Za-z0-9_]{w})" for w in _SUSPECT_WORDS))
 
 
@@ -57,27 +58,18 @@ def plain_query(text: str) -> bool:
     """Whether the token checks below have nothing to find, told without tokenizing: the text
     starts with a query form and has no update keyword and no "from" anywhere (not even in a
     string or an IRI, where the tokens would ignore them)."""
-    if may_contain(text, _SUSPECT_WORDS) and _has_suspect_word(text):
-        return False
-    return query_form(text) is not None
+    return not _has_suspect_word(text) and query_form(text) is not None
 
 
 def _has_suspect_word(text: str) -> bool:
     """Whether a FROM or an update keyword may start a token in ``text``."""
-    if text.isascii():  # no Unicode case folding to mind
-        return _SUSPECT_LOWERED.search(text.lower()) is not None
-    return _FROM.search(text) is not None or _UPDATE_WORD.search(text) is not None
-
-
-def may_contain(text: str, lower_words: Sequence[str]) -> bool:
-    """False only when no case-insensitive regular expression for one of ``lower_words`` (ASCII,
-    lower case) can match in ``text``: a fast test before such a search, which tries every
-    position. Texts with other than ASCII always may (Unicode case folding matches "ſ" to "s"
-    and "K", the Kelvin sign, to "k")."""
-    if not text.isascii():
-        return True
+    if not text.isascii():  # Unicode case folding: the case-insensitive pattern
+        return _SUSPECT_FOLDED.search(text) is not None
     lowered = text.lower()
-    return any(word in lowered for word in lower_words)
+    return (
+        any(word in lowered for word in _SUSPECT_WORDS)  # most texts stop here
+        and _SUSPECT_LOWERED.search(lowered) is not None
+    )
 
 
 def without_implicit_named_graphs(text: str, tokens: Sequence[Token] | None = None) -> str:

@@ -203,8 +203,7 @@ class RemoteStore:
         :raises QueryTimeout: when the server does not answer in time.
         :raises RemoteStoreError: for anything else that is not a 2xx.
         """
-        url, body, content_type = self._query_post(form)
-        headers = {"Accept": accept, "Content-Type": content_type}
+        url, body, headers = self._query_post(form, accept)
         named = self.endpoint.query_url  # in messages: the endpoint, not the parameters
         return self._checked(
             self._read(
@@ -222,8 +221,7 @@ class RemoteStore:
     ) -> Answer:
         """:meth:`_send_read` on the event loop; a 2xx answer longer than ``stream_after``
         bytes comes as its beginning and a stream of the rest (``Answer.rest``)."""
-        url, body, content_type = self._query_post(form)
-        headers = {"Accept": accept, "Content-Type": content_type}
+        url, body, headers = self._query_post(form, accept)
         client = self._async_client
         named = self.endpoint.query_url
         return self._checked(
@@ -236,8 +234,10 @@ class RemoteStore:
             named,
         )
 
-    def _query_post(self, form: Sequence[tuple[str, str]]) -> tuple[str, bytes, str]:
-        """The URL, body and content type of the POST that sends a query form: the form
+    def _query_post(
+        self, form: Sequence[tuple[str, str]], accept: str
+    ) -> tuple[str, bytes, dict[str, str]]:
+        """The URL, body and headers of the POST that sends a query form: the form
         itself, or, where the dialect takes it and the form is the query and at most the
         dialect's union parameters, the protocol's "query via POST directly": the text as the
         body (nothing to encode), the union parameters in the URL. A dataset of the client's
@@ -250,10 +250,10 @@ class RemoteStore:
             and first[0] == "query"
             and rest in ((), self.dialect.union_params)
         ):
-            return url, encode_form(form).encode("ascii"), _FORM
+            return url, encode_form(form).encode("ascii"), {"Accept": accept, "Content-Type": _FORM}
         if rest:
             url = f"{url}{'&' if '?' in url else '?'}{_union_fields(rest)}"
-        return url, first[1].encode("utf-8"), _SPARQL_QUERY
+        return url, first[1].encode("utf-8"), {"Accept": accept, "Content-Type": _SPARQL_QUERY}
 
     def _read(self, url: str, send: Callable[[], Answer]) -> Answer:
         """Send a read, again after connection errors and 502/503/504 (reads are idempotent);

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import random
-import re
 
 import pytest
 
 from service.errors import MalformedRequest, QuerySyntaxError
 from service.store.query_text import (
     has_relative_iri,
-    may_contain,
     plain_query,
     query_form,
     refuse_non_query,
@@ -86,33 +84,6 @@ def test_a_query_with_a_dataset_or_update_words_is_not_plain(text: str) -> None:
     assert not plain_query(text)
 
 
-@pytest.mark.parametrize(
-    ("text", "words", "expected"),
-    [
-        ("SELECT * WHERE { ?s ?p ?o }", ("from",), False),
-        ("SELECT * FrOm <urn:g> WHERE {}", ("from",), True),
-        ("SELECT * WHERE { ?s ?p 'inſert' }", ("insert",), True),  # not ASCII: may
-        ("SELECT * WHERE { ?s ?p 'worK' }", ("work",), True),  # the Kelvin sign
-    ],
-)
-def test_may_contain_is_false_only_where_no_case_insensitive_search_matches(
-    text: str, words: tuple[str, ...], expected: bool
-) -> None:
-    assert may_contain(text, words) is expected
-    if not expected:
-        pattern = re.compile("|".join(words), re.IGNORECASE)
-        assert pattern.search(text) is None
-
-
-def test_the_fast_test_knows_every_word_of_the_searches() -> None:
-    from service.store import query_text
-
-    for pattern in (query_text._UPDATE_WORD.pattern, query_text._FROM.pattern):
-        words = re.sub(r"\[[^\]]*\]", "", pattern)  # without the character classes
-        for word in re.findall(r"[a-z]+", words):
-            assert word in query_text._SUSPECT_WORDS, word
-
-
 def test_the_search_of_lowered_ascii_texts_finds_what_the_case_insensitive_ones_find() -> None:
     from service.store import query_text
 
@@ -121,10 +92,7 @@ def test_the_search_of_lowered_ascii_texts_finds_what_the_case_insensitive_ones_
     pieces += ["\n", "{", "<", "?", "'", "a", "Z"]
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
-        folded = (
-            query_text._FROM.search(text) is not None
-            or query_text._UPDATE_WORD.search(text) is not None
-        )
+        folded = query_text._SUSPECT_FOLDED.search(text) is not None
         assert (query_text._SUSPECT_LOWERED.search(text.lower()) is not None) is folded, text
         assert query_text._has_suspect_word(text) is folded, text
 
