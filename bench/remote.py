@@ -32,13 +32,12 @@ What it does:
    Every system gets one warm-up pass of the mix, whose per-kind results are compared across
    all systems (a ``WARNING`` line when the counts differ), then ``--rounds`` sequential rounds
    (``--requests`` per system, one client each) and as many concurrent runs (``--concurrency``
-   threads, ``--concurrent-requests``). In a sequential round the systems take turns every
-   ``--turn`` requests (21: three of each kind), their order turning round every turn (direct,
-   us, bare; then bare, us, direct; …): each gets its requests back to back within a turn, as
-   from its only client, and a drift of the machine's speed, which comes and goes within
-   seconds on a shared machine, weighs on each alike. The concurrent runs take turns by whole
-   runs, in the same turning order. The tables pool the rounds; the target lines add each
-   round's ratio. With
+   threads, ``--concurrent-requests``). In every round the systems take turns every ``--turn``
+   requests per client (21: three of each kind; 168 with 8 clients), their order turning round
+   every turn (direct, us, bare; then bare, us, direct; …): within a turn the clients send one
+   system's requests back to back, and a drift of the machine's speed, which comes and goes
+   within seconds on a shared machine, weighs on each alike. The tables pool the rounds; the
+   target lines add each round's ratio. With
    Virtuoso it also checks that no request of the mix has a result as large as Virtuoso's
    ``ResultSetMaxRows`` (the test server's, and the stock 10,000), where the server cuts
    results silently and our adapter refuses them. Last, the median round trip of ``ASK {}`` on
@@ -113,7 +112,6 @@ from bench.sparql_endpoint import (  # noqa: E402
     percentile,
     rate,
     result_rows,
-    run_concurrent,
     run_logged,
     send,
     send_into,
@@ -409,17 +407,17 @@ def measure_runs(
     args: argparse.Namespace,
     remote: System | None = None,
 ) -> None:
-    """``--rounds`` sequential rounds, then as many concurrent runs of every system.
+    """``--rounds`` sequential rounds (one client), then as many concurrent rounds
+    (``--concurrency`` clients) of every system.
 
-    In a sequential round the systems take turns every ``--turn`` requests (:func:`take_turns`);
-    the concurrent runs go one system after the other, their order turned round every round
-    (A B, B A, …). Either way a machine that speeds up or slows down weighs on each system
+    In every round the systems take turns every ``--turn`` requests per client
+    (:func:`take_turns`), so a machine that speeds up or slows down weighs on each system
     alike. For a system other than ``remote``, the CPU time ``remote`` spends during its
     requests is noted too (what a query through us costs the server behind).
     """
+    names = ", ".join(into.title for _, into in systems)
     for round_number in range(args.rounds):
         label = f"round {round_number + 1}/{args.rounds}"
-        names = ", ".join(into.title for _, into in systems)
         say(
             f"  sequential, {args.requests} requests each in turns of {args.turn}: {names}, "
             + label
@@ -432,20 +430,22 @@ def measure_runs(
             into.remote_cpu_s[0] += cpu
             say(f"    {into.title}: {summary(result)}")
     for round_number in range(args.rounds):
-        order = systems if round_number % 2 == 0 else list(reversed(systems))
-        for system, into in order:
-            behind = remote if remote is not None and system is not remote else None
-            before = behind.cpu_seconds() if behind is not None else float("nan")
-            batch = requests[: args.concurrent_requests]
-            say(
-                f"  {into.title}: {args.concurrency} clients, {len(batch)} requests, "
-                f"round {round_number + 1}/{args.rounds}"
-            )
-            result = run_concurrent(system, batch, args.concurrency, MAX_SECONDS, REQUEST_TIMEOUT_S)
+        label = f"round {round_number + 1}/{args.rounds}"
+        say(
+            f"  {args.concurrency} clients, {args.concurrent_requests} requests each in turns of "
+            f"{args.turn} per client: {names}, " + label
+        )
+        results, behind_cpu = take_turns(
+            [system for system, _ in systems],
+            requests[: args.concurrent_requests],
+            args.turn,
+            remote,
+            clients=args.concurrency,
+        )
+        for (_, into), result, cpu in zip(systems, results, behind_cpu, strict=True):
             into.concurrent_rounds.append(result)
-            if behind is not None:
-                into.remote_cpu_s[1] += behind.cpu_seconds() - before
-            say(f"    {summary(result)}")
+            into.remote_cpu_s[1] += cpu
+            say(f"    {into.title}: {summary(result)}")
 
 
 def summary(result: RunResult) -> str:
@@ -459,39 +459,81 @@ def take_turns(
     requests: Sequence[QueryRequest],
     turn: int,
     remote: System | None = None,
+    clients: int = 1,
 ) -> tuple[list[RunResult], list[float]]:
-    """Every system gets ``requests`` one after the other from a client of its own, the systems
-    taking turns every ``turn`` requests, their order turned round every turn (A B C, C B A, …).
-    Within a turn a system gets its requests back to back, as from its only client; the turns
-    make a change of the machine's speed, which on a shared machine comes and goes within
-    seconds, weigh on each system alike. Returns each system's result and the CPU seconds
-    ``remote`` spent during its turns (0 for ``remote`` itself and when there is none).
+    """Every system gets ``requests`` from ``clients`` clients at once (threads, each with a
+    connection to every system), the systems taking turns every ``turn`` requests per client,
+    their order turned round every turn (A B C, C B A, …). Within a turn the clients take a
+    system's requests from one list, back to back; the turns make a change of the machine's
+    speed, which on a shared machine comes and goes within seconds, weigh on each system alike.
+    Returns each system's result and the CPU seconds ``remote`` spent during its turns (0 for
+    ``remote`` itself and when there is none).
     """
     results = [RunResult(planned=len(requests)) for _ in systems]
     behind_cpu = [0.0 for _ in systems]
-    clients = [new_client(REQUEST_TIMEOUT_S) for _ in systems]
-    started = time.perf_counter()
+    size = turn * clients
+    lock = threading.Lock()
+    start, end = threading.Barrier(clients + 1), threading.Barrier(clients + 1)
+    # The turn being taken: the system's index and its requests; empty when all are done.
+    current: list[tuple[int, Sequence[QueryRequest]]] = []
+    taken = 0
+
+    def next_request() -> QueryRequest | None:
+        nonlocal taken
+        with lock:
+            batch = current[0][1]
+            if taken >= len(batch):
+                return None
+            taken += 1
+            return batch[taken - 1]
+
+    def client_thread() -> None:
+        with contextlib.ExitStack() as stack:
+            own = [stack.enter_context(new_client(REQUEST_TIMEOUT_S)) for _ in systems]
+            with contextlib.suppress(threading.BrokenBarrierError):  # broken: stop
+                while True:
+                    start.wait()
+                    if not current:
+                        return
+                    index = current[0][0]
+                    while (request := next_request()) is not None:
+                        send_into(results[index], own[index], systems[index], request)
+                    end.wait()
+
+    threads = [threading.Thread(target=client_thread, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    started, finished = time.perf_counter(), False
     try:
-        for number, first in enumerate(range(0, len(requests), turn)):
+        for number, first in enumerate(range(0, len(requests), size)):
             if time.perf_counter() - started > MAX_SECONDS * len(systems):
                 break
             order = list(range(len(systems)))
             for index in order if number % 2 == 0 else reversed(order):
-                system, result, client = systems[index], results[index], clients[index]
+                system, result = systems[index], results[index]
+                current[:] = [(index, requests[first : first + size])]
+                taken = 0
                 behind = remote if remote is not None and system is not remote else None
                 remote_before = behind.cpu_seconds() if behind is not None else 0.0
                 cpu_before, client_before = system.cpu_seconds(), time.process_time()
                 turn_started = time.perf_counter()
-                for request in requests[first : first + turn]:
-                    send_into(result, client, system, request)
+                start.wait()
+                end.wait()
                 result.wall_s += time.perf_counter() - turn_started
                 result.server_cpu_s += system.cpu_seconds() - cpu_before
                 result.client_cpu_s += time.process_time() - client_before
                 if behind is not None:
                     behind_cpu[index] += behind.cpu_seconds() - remote_before
+        finished = True
     finally:
-        for client in clients:
-            client.close()
+        current.clear()
+        if finished:  # the clients wait for the next turn: there is none
+            start.wait()
+        else:  # an error or Ctrl-C, maybe in the middle of a turn
+            start.abort()
+            end.abort()
+        for thread in threads:
+            thread.join(timeout=REQUEST_TIMEOUT_S)
     return results, behind_cpu
 
 
@@ -1091,8 +1133,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--turn",
         type=int,
         default=21,
-        help="requests one system gets in a row in a sequential round before the next system's "
-        "turn (default 21: three of each of the mix's seven kinds)",
+        help="requests per client one system gets in a row before the next system's turn "
+        "(default 21: three of each of the mix's seven kinds)",
     )
     parser.add_argument(
         "--articles", type=int, default=60, help="articles posted per ingest run (default 60)"
@@ -1193,9 +1235,9 @@ def run(
         f"Queries: {data.quads} quads ({data.firms} firms, {data.articles} article graphs, "
         f"{data.relationships} relationships), seed {args.seed}; the mix of "
         f"bench/sparql_endpoint.py, {args.rounds} rounds of {args.requests} sequential "
-        f"requests (the systems taking turns every {args.turn}) and of "
-        f"{args.concurrent_requests} with {args.concurrency} concurrent clients (taking turns "
-        "by whole runs); the tables pool the rounds; our servers "
+        f"requests and of {args.concurrent_requests} with {args.concurrency} concurrent "
+        f"clients, the systems taking turns every {args.turn} requests per client; the tables "
+        "pool the rounds; our servers "
         f"with ALLIANCEGRAPH_QUERY_WORKERS={QUERY_WORKERS}. Load: "
         + ", ".join(
             f"{s.title} {s.load_s:.1f} s" + ("" if s.kind == "embedded" else " (over HTTP)")
