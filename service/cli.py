@@ -148,20 +148,26 @@ def serve(
         application,
         host=settings.host,
         port=settings.port,
-        log_config=_log_config(),
+        log_config=_log_config(settings.access_log_flush_s),
         access_log=False,  # the app writes its own, after each response (service.api.access_log)
     )
 
 
-def _log_config() -> dict[str, Any]:
+def _log_config(access_log_flush_s: float = 1.0) -> dict[str, Any]:
     """uvicorn's logging set-up, with the service's loggers at INFO: the access log on standard
-    output (where uvicorn writes its own), errors and linking on standard error."""
+    output (where uvicorn writes its own), flushed at most every ``access_log_flush_s`` seconds
+    (``service.api.access_log.BatchedStreamHandler``), errors and linking on standard error."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
     # uvicorn's line prefix without its colours: its formatter copies every record to colour it.
     config["formatters"]["requests"] = {"format": "%(levelname)s:     %(message)s"}
-    config["handlers"]["requests"] = {**config["handlers"]["access"], "formatter": "requests"}
+    config["handlers"]["requests"] = {
+        **config["handlers"]["access"],
+        "class": "service.api.access_log.BatchedStreamHandler",
+        "formatter": "requests",
+        "flush_s": access_log_flush_s,
+    }
     for name in ("alliancegraph", "service"):  # service.*: the modules' own loggers
         config["loggers"][name] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     config["loggers"]["alliancegraph.access"] = {

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     query_workers: int = Field(default=4, ge=1, description="Queries evaluated at once.")
     query_max_waiting: int = Field(default=32, ge=0, description="Queries queued before 503.")
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    access_log_flush_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="Access log lines are flushed at most this long after a request (0: each).",
+    )
     read_only: bool = Field(default=False, description="Refuse every write.")
     require_read_auth: bool = Field(default=False, description="Reads need the API key too.")
     federation_allowlist: list[str] = Field(

@@ -34,11 +34,16 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    store: Path | str, settings: Mapping[str, str] | None = None, *, stdout: Path | None = None
+    store: Path | str,
+    settings: Mapping[str, str] | None = None,
+    *,
+    stdout: Path | None = None,
+    graceful: bool = False,
 ) -> Iterator[str]:
     """A server process on a free loopback port; yields its base URL and stops it after.
     ``settings``: ``ALLIANCEGRAPH_*`` settings by lower-case name; ``stdout``: a file for the
-    server's standard output (the access log), else discarded."""
+    server's standard output (the access log), else discarded; ``graceful``: stopped by SIGTERM
+    (a shutdown), else killed."""
     port = free_port()
     executable = Path(sys.executable).with_name("alliancegraph")
     environment = {
@@ -71,7 +76,10 @@ def running_server(
             raise RuntimeError("the server did not start within 30 s")
         yield base
     finally:
-        process.kill()
+        if graceful:
+            process.terminate()
+        else:
+            process.kill()
         process.wait(timeout=30)
         if process.stderr is not None:
             process.stderr.close()

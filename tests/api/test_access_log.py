@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -12,7 +14,7 @@ import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.access_log import TARGET_CHARS
+from service.api.access_log import TARGET_CHARS, BatchedStreamHandler
 from service.api.app import create_app
 from service.config import Settings
 from service.store.embedded import EmbeddedStore
@@ -124,3 +126,70 @@ def test_serve_writes_the_access_log_to_standard_output(tmp_path: Path) -> None:
     assert line is not None
     assert line["target"] == "/sparql?query=ASK+%7B%7D"
     assert (line["status"], line["bytes"]) == ("200", "26")
+
+
+@pytest.mark.server
+def test_a_server_shut_down_has_written_every_line(tmp_path: Path) -> None:
+    log = tmp_path / "stdout.log"
+    settings = {"access_log_flush_s": "3600"}  # nothing flushed but at the shutdown
+    with running_server(tmp_path / "store", settings, stdout=log, graceful=True) as base:
+        for n in range(5):
+            assert httpx.get(base + "/sparql", params={"query": f"ASK {{}} # {n}"}).is_success
+    targets = [line.split('"')[1] for line in log.read_text().splitlines() if "/sparql" in line]
+    assert targets == [f"GET /sparql?query=ASK+%7B%7D+%23+{n} HTTP/1.1" for n in range(5)]
+
+
+class _CountedStream(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        super().flush()
+
+
+def _line(handler: logging.Handler, number: int) -> None:
+    handler.handle(
+        logging.LogRecord(
+            "alliancegraph.access", logging.INFO, __file__, 0, f"line {number}", None, None
+        )
+    )
+
+
+def test_the_handler_flushes_many_lines_at_once() -> None:
+    stream = _CountedStream()
+    handler = BatchedStreamHandler(stream, flush_s=3600)
+    for number in range(50):
+        _line(handler, number)
+    assert stream.flushes == 0
+    handler.close()
+    assert stream.flushes == 1
+    assert stream.getvalue().splitlines() == [f"line {n}" for n in range(50)]
+
+
+def test_the_handler_flushes_after_its_interval_without_more_lines() -> None:
+    stream = _CountedStream()
+    handler = BatchedStreamHandler(stream, flush_s=0.05)
+    try:
+        _line(handler, 0)
+        deadline = time.monotonic() + 10
+        while stream.flushes == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert stream.flushes == 1
+        _line(handler, 1)  # a new line starts a new interval
+        deadline = time.monotonic() + 10
+        while stream.flushes == 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert stream.flushes == 2
+    finally:
+        handler.close()
+
+
+def test_the_handler_with_no_interval_flushes_every_line() -> None:
+    stream = _CountedStream()
+    handler = BatchedStreamHandler(stream, flush_s=0)
+    for number in range(3):
+        _line(handler, number)
+    assert stream.flushes == 3
+    handler.close()
