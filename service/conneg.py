@@ -61,6 +61,8 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str:
     """
     if not accept or not accept.strip():
         return offered[0]
+    if (alone := accept.strip().lower()) in offered:  # one offered type, no q: the usual case
+        return alone
     ranges = _parse(accept)
     best: tuple[float, int] | None = None
     chosen = None

@@ -40,7 +40,7 @@ class TransportTimeout(TransportError):
 
 @dataclass(frozen=True)
 class Answer:
-    """An HTTP answer: status, headers (names in lower case) and body; when ``rest`` is set,
+    """An HTTP answer: status, headers (found by lower-case names) and body; when ``rest`` is set,
     ``content`` is only the beginning of a body whose rest ``rest`` streams (iterate it to the
     end, or close it)."""
 
@@ -280,7 +280,7 @@ class AsyncHttpClient:
             )
         except (TimeoutError, aiohttp.ClientError) as error:
             raise _transport_error(error) from None
-        fields = {name.lower(): value for name, value in response.headers.items()}
+        fields = response.headers  # case-insensitive: lower-case names find their fields
         reason = response.reason or ""
         streamed = stream_after is not None and 200 <= response.status < 300
         try:
