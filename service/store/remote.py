@@ -26,6 +26,7 @@ import functools
 import hashlib
 import io
 import json
+import logging
 import random
 import threading
 import time
@@ -94,6 +95,8 @@ _SPARQL_QUERY = "application/sparql-query; charset=utf-8"
 #: the replicas' write leases, in the graph ``<graph base>system``.
 SYSTEM = "https://w3id.org/alliancegraph/system#"
 _VERSION = NamedNode(SYSTEM + "version")
+logger = logging.getLogger(__name__)
+
 _LEASE = NamedNode(SYSTEM + "WriteLease")
 _EXPIRES = NamedNode(SYSTEM + "expires")
 _DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
@@ -709,9 +712,10 @@ class RemoteStore:
 
         Each contender writes a lease (its own token, an expiry on the replica's clock) and
         then reads the leases back: whoever sees no other live lease holds it; a contender that
-        sees another withdraws and tries again after a random pause. A replica that dies
-        holding a lease blocks writers until the lease expires (``lease_s``), so replicas'
-        clocks must agree to well within that (NTP).
+        sees another withdraws and tries again after a random pause. While it is held, a thread
+        moves the expiry on every third of ``lease_s`` (:meth:`_renew`), so a write may take
+        longer than that. A replica that dies holding a lease blocks writers until the lease
+        expires (``lease_s``), so replicas' clocks must agree to well within that (NTP).
 
         :raises RemoteStoreError: when the lease cannot be had within ``lease_wait_s``.
         """
@@ -739,10 +743,44 @@ class RemoteStore:
                 )
             time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
             pause = min(pause * 2, 0.5)
+        held = threading.Event()
+        renewal = threading.Thread(
+            target=self._renew, args=(lease, held), name="write-lease renewal", daemon=True
+        )
+        renewal.start()
         try:
             yield
         finally:
+            held.set()
+            renewal.join()
             self._drop_lease(lease)
+
+    def _renew(self, lease: NamedNode, released: threading.Event) -> None:
+        """Move ``lease``'s expiry on to ``lease_s`` from now, every third of ``lease_s``,
+        until ``released``. A failed renewal is logged and tried again at the next turn; a
+        lease found gone (another contender removed it as expired: this replica stalled past
+        its expiry, or the server was out of reach) is logged as an error, since another
+        replica may now write at the same time."""
+        g = self.version_graph
+        while not released.wait(self._lease_s / 3):
+            until = time.time() + self._lease_s
+            try:
+                self._send_update(
+                    f"DELETE {{ GRAPH {g} {{ {lease} {_EXPIRES} ?until }} }} "
+                    f'INSERT {{ GRAPH {g} {{ {lease} {_EXPIRES} "{until:.3f}"^^{_DECIMAL} }} }} '
+                    f"WHERE {{ GRAPH {g} {{ {lease} {_EXPIRES} ?until }} }}"
+                )
+                held = self.query(f"ASK {{ GRAPH {g} {{ {lease} a {_LEASE} }} }}")
+            except RemoteStoreError as error:
+                logger.warning("could not renew the store's write lease: %s", error)
+                continue
+            if not held:
+                logger.error(
+                    "the store's write lease expired while this replica held it (a stall of "
+                    "over %g s): another replica may be writing at the same time",
+                    self._lease_s,
+                )
+                return
 
     def _expired_leases(self, now: float) -> str:
         g = self.version_graph

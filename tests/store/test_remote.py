@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import threading
+import time
 from base64 import b64encode
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,6 +26,7 @@ from service.sparql_protocol import QueryRequest
 from service.store import RemoteEndpoint, RemoteStore, open_store
 from service.store.embedded import EmbeddedStore
 from service.store.port import solutions
+from service.store.remote import SYSTEM
 from tests.stores import GRAPH_BASE, RemoteServer, Servers
 from tests.wikidata_server import StubResponse, refused_url, stub_server
 
@@ -181,6 +184,75 @@ def test_the_write_lease_lets_one_replica_write_at_a_time(servers: Servers) -> N
         for store in replicas:
             store.close()
         servers.release(server)
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
+def test_a_write_longer_than_the_lease_keeps_it(servers: Servers, kind: str) -> None:
+    """A replica that holds the lease for three of its lifetimes keeps it (it is renewed): the
+    other replica gets it only once it is released, not when the first expiry passes."""
+    try:
+        server = servers.acquire(kind)
+    except LookupError as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{kind}: {missing}")
+        pytest.skip(f"{kind}: {missing}")
+    lease_s = 1.5
+    holder, other = (
+        RemoteStore(
+            server.endpoint, graph_base_iri=GRAPH_BASE, dialect=server.dialect, lease_s=lease_s
+        )
+        for _ in range(2)
+    )
+    events: list[str] = []
+    holding = threading.Event()
+
+    def hold() -> None:
+        with holder.exclusive():
+            holding.set()
+            time.sleep(3 * lease_s)
+            events.append("released")
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert holding.wait(60)
+        with other.exclusive():
+            events.append("taken")
+        thread.join(timeout=60)
+        assert events == ["released", "taken"]
+        leases = f"ASK {{ GRAPH {other.version_graph} {{ ?lease a <{SYSTEM}WriteLease> }} }}"
+        assert not other.query(leases)  # each dropped its lease
+    finally:
+        thread.join(timeout=60)
+        holder.close()
+        other.close()
+        servers.release(server)
+
+
+def test_a_lease_lost_while_held_is_logged_as_an_error(
+    servers: Servers, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = servers.acquire("oxigraph")
+    holder = RemoteStore(
+        server.endpoint, graph_base_iri=GRAPH_BASE, dialect=server.dialect, lease_s=0.6
+    )
+    other = server.store()
+    try:
+        with caplog.at_level("WARNING", logger="service.store.remote"), holder.exclusive():
+            g = other.version_graph
+            # What a contender does to a lease it finds expired.
+            other.update(
+                f"DELETE WHERE {{ GRAPH {g} {{ ?lease a <{SYSTEM}WriteLease> ; ?p ?o }} }}"
+            )
+            deadline = time.monotonic() + 10
+            while not caplog.records and time.monotonic() < deadline:
+                time.sleep(0.05)
+    finally:
+        holder.close()
+        other.close()
+        servers.release(server)
+    assert [r.levelname for r in caplog.records] == ["ERROR"]
+    assert "expired while this replica held it" in caplog.records[0].getMessage()
 
 
 def test_a_result_the_server_cut_at_its_row_limit_is_refused() -> None:
