@@ -481,6 +481,8 @@ def take_turns(
     def next_request() -> QueryRequest | None:
         nonlocal taken
         with lock:
+            if not current:  # stopped in the middle of a turn
+                return None
             batch = current[0][1]
             if taken >= len(batch):
                 return None
@@ -488,9 +490,9 @@ def take_turns(
             return batch[taken - 1]
 
     def client_thread() -> None:
-        with contextlib.ExitStack() as stack:
-            own = [stack.enter_context(new_client(REQUEST_TIMEOUT_S)) for _ in systems]
-            with contextlib.suppress(threading.BrokenBarrierError):  # broken: stop
+        try:
+            with contextlib.ExitStack() as stack:
+                own = [stack.enter_context(new_client(REQUEST_TIMEOUT_S)) for _ in systems]
                 while True:
                     start.wait()
                     if not current:
@@ -499,6 +501,12 @@ def take_turns(
                     while (request := next_request()) is not None:
                         send_into(results[index], own[index], systems[index], request)
                     end.wait()
+        except threading.BrokenBarrierError:  # stopped
+            return
+        except BaseException:  # nobody would come to the barriers: break them, then report
+            start.abort()
+            end.abort()
+            raise
 
     threads = [threading.Thread(target=client_thread, daemon=True) for _ in range(clients)]
     for thread in threads:
@@ -1018,7 +1026,7 @@ def check_lines(stores: Sequence[StoreQueries]) -> list[str]:
             elif result.completed < result.planned:
                 lines.append(
                     f"note: {measured.title} {label}: {result.completed} of {result.planned} "
-                    f"requests in the {MAX_SECONDS:.0f} s cap"
+                    f"requests in the cap of {MAX_SECONDS:.0f} s per system and round"
                 )
     return lines
 

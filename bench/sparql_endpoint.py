@@ -735,8 +735,12 @@ def new_client(timeout_s: float) -> httpx2.Client:
     import httpx2
 
     # trust_env=False: never route loopback traffic through a proxy from the environment.
+    # Idle connections are let go after 2 s, before a server closes them (uvicorn after 5 s):
+    # a request sent on a connection the server is closing fails.
     return httpx2.Client(
-        trust_env=False, timeout=timeout_s, limits=httpx2.Limits(max_connections=4)
+        trust_env=False,
+        timeout=timeout_s,
+        limits=httpx2.Limits(max_connections=4, keepalive_expiry=2.0),
     )
 
 

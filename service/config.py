@@ -78,7 +78,8 @@ class Settings(BaseSettings):
     access_log_flush_s: float = Field(
         default=1.0,
         ge=0,
-        description="Access log lines are flushed at most this long after a request (0: each).",
+        le=60,
+        description="Access log lines are written at most this long after a request (0: each).",
     )
     read_only: bool = Field(default=False, description="Refuse every write.")
     require_read_auth: bool = Field(default=False, description="Reads need the API key too.")

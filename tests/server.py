@@ -47,7 +47,7 @@ def running_server(
     port = free_port()
     executable = Path(sys.executable).with_name("alliancegraph")
     environment = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},  # as in production
         **{f"ALLIANCEGRAPH_{k.upper()}": v for k, v in (settings or {}).items()},
     }
     base = f"http://127.0.0.1:{port}"
@@ -77,10 +77,10 @@ def running_server(
         yield base
     finally:
         if graceful:
-            process.terminate()
+            stop_process(process, 30)
         else:
             process.kill()
-        process.wait(timeout=30)
+            process.wait(timeout=30)
         if process.stderr is not None:
             process.stderr.close()
         if output is not None:

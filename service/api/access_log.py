@@ -91,22 +91,23 @@ _PRINTABLE = re.compile(r"[!-~]*")
 
 
 class BatchedStreamHandler(logging.StreamHandler[TextIO]):
-    """A stream handler that leaves its lines in the stream's buffer and flushes them at most
-    ``flush_s`` seconds after the first unflushed one (0: after every line, as
-    :class:`logging.StreamHandler` does), and when closed, which :func:`logging.shutdown` does
-    at exit. A terminal's stream is line-buffered: its lines show at once anyway. What a
-    killed process had not flushed (at most ``flush_s`` seconds of lines) is lost.
+    """A stream handler that keeps its lines and writes them together, with one write and one
+    flush, at most ``flush_s`` seconds after the first of them (0: each line at once, as
+    :class:`logging.StreamHandler` does), and whenever it is flushed: by
+    :func:`flush_access_log` at the app's shutdown, and by :func:`logging.shutdown` at a normal
+    exit. What a killed process had not written (at most ``flush_s`` seconds of lines) is lost.
     """
 
     def __init__(self, stream: TextIO | None = None, flush_s: float = 1.0) -> None:
         super().__init__(stream)
         self.flush_s = flush_s
+        self._pending: list[str] = []
         self._timer: threading.Timer | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Write the line; flush now, or start the timer that will (called under the lock)."""
+        """Keep the line; write it now, or start the timer that will (called under the lock)."""
         try:
-            self.stream.write(self.format(record) + self.terminator)
+            self._pending.append(self.format(record) + self.terminator)
             if self.flush_s <= 0:
                 self.flush()
             elif self._timer is None:
@@ -118,16 +119,34 @@ class BatchedStreamHandler(logging.StreamHandler[TextIO]):
         except Exception:
             self.handleError(record)
 
-    def _flush_later(self) -> None:
+    def flush(self) -> None:
+        """Write the kept lines and flush the stream."""
         with self.lock:  # type: ignore[union-attr]  # made by Handler.__init__
+            lines, self._pending = self._pending, []
+            if lines and self.stream is not None:
+                self.stream.write("".join(lines))
+            super().flush()
+
+    def _flush_later(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
             self._timer = None
-        self.flush()
+            try:
+                self.flush()
+            except (OSError, ValueError):  # the stream is gone (a closed pipe, a closed file)
+                self._pending.clear()
 
     def close(self) -> None:
-        """Flush what is left and stop the timer."""
+        """Write what is left and stop the timer."""
         with self.lock:  # type: ignore[union-attr]
             timer, self._timer = self._timer, None
         if timer is not None:
             timer.cancel()
         self.flush()
         super().close()
+
+
+def flush_access_log() -> None:
+    """Write the access log's kept lines now. The app's shutdown calls it: on SIGTERM uvicorn
+    ends the process with the signal once the app has shut down, and no exit handler runs."""
+    for handler in logger.handlers:
+        handler.flush()

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from service import __version__
-from service.api.access_log import Exchange
+from service.api.access_log import Exchange, flush_access_log
 from service.api.problems import install_problem_handlers
 from service.api.routers import companies, explorer, graph_store, health, ontology, sources, sparql
 from service.api.routers import reconcile as reconcile_router
@@ -68,10 +68,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         try:
             yield
         finally:
-            runner.close()
-            linker.close()
-            await context.store.aclose()
-            context.close()
+            try:
+                runner.close()
+                linker.close()
+                await context.store.aclose()
+                context.close()
+            finally:
+                flush_access_log()  # on SIGTERM, no exit handler runs after this
 
     app = ServiceApp(
         title="AllianceGraph",

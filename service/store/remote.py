@@ -757,12 +757,14 @@ class RemoteStore:
 
     def _renew(self, lease: NamedNode, released: threading.Event) -> None:
         """Move ``lease``'s expiry on to ``lease_s`` from now, every third of ``lease_s``,
-        until ``released``. A failed renewal is logged and tried again at the next turn; a
-        lease found gone (another contender removed it as expired: this replica stalled past
-        its expiry, or the server was out of reach) is logged as an error, since another
-        replica may now write at the same time."""
+        until ``released``. A failed renewal is logged and tried again after at most a
+        second; a lease found gone (another contender removed it as expired: this replica
+        stalled past its expiry, or the server was out of reach) is logged as an error, since
+        another replica may now write at the same time."""
         g = self.version_graph
-        while not released.wait(self._lease_s / 3):
+        turn = self._lease_s / 3
+        wait = turn
+        while not released.wait(wait):
             until = time.time() + self._lease_s
             try:
                 self._send_update(
@@ -771,9 +773,11 @@ class RemoteStore:
                     f"WHERE {{ GRAPH {g} {{ {lease} {_EXPIRES} ?until }} }}"
                 )
                 held = self.query(f"ASK {{ GRAPH {g} {{ {lease} a {_LEASE} }} }}")
-            except RemoteStoreError as error:
+            except Exception as error:  # whatever it is, the next turn tries again, sooner
                 logger.warning("could not renew the store's write lease: %s", error)
+                wait = min(turn, 1.0)
                 continue
+            wait = turn
             if not held:
                 logger.error(
                     "the store's write lease expired while this replica held it (a stall of "
