@@ -4,9 +4,9 @@ It replaces uvicorn's, which writes its line before the response body, in full: 
 query that is the whole URL-encoded SPARQL text, on the path of every answer. Ours comes after
 the answer and adds what an operator looks for first: the size and the time taken.
 
-The lines go to standard output through :class:`BatchedStreamHandler`, which flushes at most
-every ``ALLIANCEGRAPH_ACCESS_LOG_FLUSH_S`` instead of after every line (as nginx's ``access_log
-… flush=``): one write to a file or pipe for many requests, not one each.
+The lines go to standard output through :class:`BatchedStreamHandler`, which writes them
+together at most ``ALLIANCEGRAPH_ACCESS_LOG_FLUSH_S`` after the first (as nginx's ``access_log
+… buffer= flush=``): one write for many requests, not one each.
 """
 
 from __future__ import annotations
