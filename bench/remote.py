@@ -416,36 +416,23 @@ def measure_runs(
     requests is noted too (what a query through us costs the server behind).
     """
     names = ", ".join(into.title for _, into in systems)
-    for round_number in range(args.rounds):
-        label = f"round {round_number + 1}/{args.rounds}"
-        say(
-            f"  sequential, {args.requests} requests each in turns of {args.turn}: {names}, "
-            + label
-        )
-        results, behind_cpu = take_turns(
-            [system for system, _ in systems], requests[: args.requests], args.turn, remote
-        )
-        for (_, into), result, cpu in zip(systems, results, behind_cpu, strict=True):
-            into.sequential_rounds.append(result)
-            into.remote_cpu_s[0] += cpu
-            say(f"    {into.title}: {summary(result)}")
-    for round_number in range(args.rounds):
-        label = f"round {round_number + 1}/{args.rounds}"
-        say(
-            f"  {args.concurrency} clients, {args.concurrent_requests} requests each in turns of "
-            f"{args.turn} per client: {names}, " + label
-        )
-        results, behind_cpu = take_turns(
-            [system for system, _ in systems],
-            requests[: args.concurrent_requests],
-            args.turn,
-            remote,
-            clients=args.concurrency,
-        )
-        for (_, into), result, cpu in zip(systems, results, behind_cpu, strict=True):
-            into.concurrent_rounds.append(result)
-            into.remote_cpu_s[1] += cpu
-            say(f"    {into.title}: {summary(result)}")
+    modes = [
+        (False, "sequential", args.requests, 1),
+        (True, f"{args.concurrency} clients", args.concurrent_requests, args.concurrency),
+    ]
+    for concurrent, title, count, clients in modes:
+        for round_number in range(args.rounds):
+            say(
+                f"  {title}, {count} requests each in turns of {args.turn} per client: {names}, "
+                f"round {round_number + 1}/{args.rounds}"
+            )
+            results, behind_cpu = take_turns(
+                [system for system, _ in systems], requests[:count], args.turn, remote, clients
+            )
+            for (_, into), result, cpu in zip(systems, results, behind_cpu, strict=True):
+                into.rounds(concurrent).append(result)
+                into.remote_cpu_s[int(concurrent)] += cpu
+                say(f"    {into.title}: {summary(result)}")
 
 
 def summary(result: RunResult) -> str:

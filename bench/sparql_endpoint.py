@@ -814,7 +814,8 @@ def median(values: Sequence[float]) -> float:
 def send_into(
     result: RunResult, client: httpx2.Client, system: System, request: QueryRequest
 ) -> None:
-    """Send one request and note its latency in ``result``, or its error."""
+    """Send one request and note its latency in ``result``, or its error (from any thread:
+    each note is one list append, which the interpreter makes atomic)."""
     try:
         latency, _ = send(client, system, request)
     except Exception as error:
@@ -869,14 +870,7 @@ def run_concurrent(
         with new_client(timeout_s) as client:
             barrier.wait()
             while (request := next_request()) is not None:
-                try:
-                    latency, _ = send(client, system, request)
-                except Exception as error:
-                    with lock:
-                        result.errors.append(str(error))
-                    continue
-                with lock:
-                    result.latencies.append((request.kind, latency))
+                send_into(result, client, system, request)
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
     for thread in threads:

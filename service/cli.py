@@ -153,7 +153,7 @@ def serve(
     )
 
 
-def _log_config(access_log_flush_s: float = 1.0) -> dict[str, Any]:
+def _log_config(access_log_flush_s: float) -> dict[str, Any]:
     """uvicorn's logging set-up, with the service's loggers at INFO: the access log on standard
     output (where uvicorn writes its own), flushed at most every ``access_log_flush_s`` seconds
     (``service.api.access_log.BatchedStreamHandler``), errors and linking on standard error."""

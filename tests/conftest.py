@@ -14,7 +14,7 @@ from service.context import ServiceContext
 from service.ingest.rdf_load import load_file
 from service.store.embedded import EmbeddedStore
 from service.store.port import Store
-from tests.stores import STORE_KINDS, Servers, new_store
+from tests.stores import STORE_KINDS, Servers, new_store, not_installed
 
 # Nothing reaches the internet: linking is off unless a test points it at a loopback server.
 os.environ["ALLIANCEGRAPH_WIKIDATA_ENDPOINT"] = ""
@@ -60,9 +60,7 @@ def open_test_store(kind: str, servers: Servers) -> Store:
     try:
         return new_store(kind, servers)
     except LookupError as missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{kind}: {missing}")
-        pytest.skip(f"{kind}: {missing}")
+        not_installed(kind, missing)
 
 
 @pytest.fixture(scope="module")

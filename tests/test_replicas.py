@@ -8,7 +8,6 @@ exactly the shortcuts the source graphs support (recomputed here from scratch).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,7 +22,7 @@ from service.config import Settings
 from service.ingest.derived import edges_from
 from service.namespaces import GraphNames
 from tests.server import running_server
-from tests.stores import RemoteServer, Servers
+from tests.stores import RemoteServer, Servers, not_installed
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 KEY = "replica-test-key-0123"
@@ -53,9 +52,7 @@ def remote(request: pytest.FixtureRequest, servers: Servers) -> Iterator[RemoteS
     try:
         server = servers.acquire(request.param)
     except LookupError as missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{request.param}: {missing}")
-        pytest.skip(f"{request.param}: {missing}")
+        not_installed(request.param, missing)
     yield server
     servers.release(server)
 

@@ -98,7 +98,7 @@ class BatchedStreamHandler(logging.StreamHandler[TextIO]):
     exit. What a killed process had not written (at most ``flush_s`` seconds of lines) is lost.
     """
 
-    def __init__(self, stream: TextIO | None = None, flush_s: float = 1.0) -> None:
+    def __init__(self, stream: TextIO | None = None, *, flush_s: float) -> None:
         super().__init__(stream)
         self.flush_s = flush_s
         self._pending: list[str] = []

@@ -89,14 +89,14 @@ from service.store.query_text import (
 from service.store.sparql_text import blocks, parts, replacement_operations, split_blank_nodes
 from service.update_rewrite import declares_dataset, top_level
 
+logger = logging.getLogger(__name__)
+
 _FORM = "application/x-www-form-urlencoded"
 _SPARQL_QUERY = "application/sparql-query; charset=utf-8"
 #: Service plumbing, kept out of the public vocabulary (``ag:``): the store's version token and
 #: the replicas' write leases, in the graph ``<graph base>system``.
 SYSTEM = "https://w3id.org/alliancegraph/system#"
 _VERSION = NamedNode(SYSTEM + "version")
-logger = logging.getLogger(__name__)
-
 _LEASE = NamedNode(SYSTEM + "WriteLease")
 _EXPIRES = NamedNode(SYSTEM + "expires")
 _DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
@@ -743,15 +743,15 @@ class RemoteStore:
                 )
             time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
             pause = min(pause * 2, 0.5)
-        held = threading.Event()
+        released = threading.Event()
         renewal = threading.Thread(
-            target=self._renew, args=(lease, held), name="write-lease renewal", daemon=True
+            target=self._renew, args=(lease, released), name="write-lease renewal", daemon=True
         )
         renewal.start()
         try:
             yield
         finally:
-            held.set()
+            released.set()
             renewal.join()
             self._drop_lease(lease)
 
