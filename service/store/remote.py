@@ -99,6 +99,8 @@ SYSTEM = "https://w3id.org/alliancegraph/system#"
 _VERSION = NamedNode(SYSTEM + "version")
 _LEASE = NamedNode(SYSTEM + "WriteLease")
 _EXPIRES = NamedNode(SYSTEM + "expires")
+_TICKET = NamedNode(SYSTEM + "WriteTicket")
+_SINCE = NamedNode(SYSTEM + "since")
 _DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 _RETRIED_STATUS = {502, 503, 504}
 #: Answers up to this size are mended on the event loop, larger ones on a thread.
@@ -710,39 +712,30 @@ class RemoteStore:
     def exclusive(self) -> Iterator[None]:
         """Hold the store's write lease, shared by every replica on this store.
 
-        Each contender writes a lease (its own token, an expiry on the replica's clock) and
-        then reads the leases back: whoever sees no other live lease holds it; a contender that
-        sees another withdraws and tries again after a random pause. While it is held, a thread
-        moves the expiry on every third of ``lease_s`` (:meth:`_renew`), so a write may take
-        longer than that. A replica that dies holding a lease blocks writers until the lease
-        expires (``lease_s``), so replicas' clocks must agree to well within that (NTP).
+        Writers queue first: each takes a ticket (its arrival time and an expiry, both on the
+        replica's clock) and claims the lease only while its ticket is the earliest live one,
+        so a replica that writes one source after another cannot take the lease again and
+        again ahead of one that has been waiting. The claim itself is what keeps writers
+        apart, tickets or not: a claimant writes a lease (its own token and an expiry) and
+        reads the leases back; whoever sees no other live lease holds it, and one that sees
+        another withdraws and tries again after a random pause. While a lease is held, a
+        thread moves its expiry on every third of ``lease_s`` (:meth:`_renew`), so a write may
+        take longer than that; a waiting ticket is moved on as often. A replica that dies
+        holding a lease (or the earliest ticket) blocks writers until it expires
+        (``lease_s``), so replicas' clocks must agree to well within that (NTP); clocks that
+        disagree by less only make the queue's order less fair.
 
         :raises RemoteStoreError: when the lease cannot be had within ``lease_wait_s``.
         """
-        lease = NamedNode(f"{self.version_graph.value}#lease-{uuid.uuid4().hex}")
+        token = uuid.uuid4().hex
+        ticket = NamedNode(f"{self.version_graph.value}#ticket-{token}")
+        lease = NamedNode(f"{self.version_graph.value}#lease-{token}")
         deadline = time.monotonic() + self._lease_wait_s
-        pause = 0.01
-        while True:
-            now = time.time()
-            self._send_update(
-                f"{self._expired_leases(now)} ;\n"
-                f"INSERT DATA {{ GRAPH {self.version_graph} {{ {lease} a {_LEASE} ; "
-                f'{_EXPIRES} "{now + self._lease_s:.3f}"^^{_DECIMAL} }} }}'
-            )
-            live = self._select(
-                f"SELECT ?lease WHERE {{ GRAPH {self.version_graph} {{ ?lease a {_LEASE} ; "
-                f"{_EXPIRES} ?until }} FILTER (?until > {now:.3f}) }}"
-            )
-            if {row["lease"] for row in live} <= {lease}:
-                break
-            self._drop_lease(lease)
-            if time.monotonic() > deadline:
-                raise RemoteStoreError(
-                    f"another replica held the store's write lease for over "
-                    f"{self._lease_wait_s:g} s; try again later"
-                )
-            time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
-            pause = min(pause * 2, 0.5)
+        self._write_entry(ticket, _TICKET, time.time(), since=True)
+        try:
+            self._claim(lease, ticket, deadline)
+        finally:
+            self._drop(ticket)
         released = threading.Event()
         renewal = threading.Thread(
             target=self._renew, args=(lease, released), name="write-lease renewal", daemon=True
@@ -753,7 +746,57 @@ class RemoteStore:
         finally:
             released.set()
             renewal.join()
-            self._drop_lease(lease)
+            self._drop(lease)
+
+    def _claim(self, lease: NamedNode, ticket: NamedNode, deadline: float) -> None:
+        """Wait until ``ticket`` is the earliest live one, then claim the lease as ``lease``;
+        return once it is held.
+
+        :raises RemoteStoreError: past ``deadline`` (on the monotonic clock).
+        """
+        pause, renewed = 0.01, time.monotonic()
+        while True:
+            now = time.time()
+            if time.monotonic() - renewed > self._lease_s / 3:  # a long wait: keep the place
+                self._extend(ticket, now + self._lease_s)
+                renewed = time.monotonic()
+            if self._first_in_line(ticket, now):
+                self._write_entry(lease, _LEASE, now)
+                live = self._select(
+                    f"SELECT ?lease WHERE {{ GRAPH {self.version_graph} {{ ?lease a {_LEASE} ; "
+                    f"{_EXPIRES} ?until }} FILTER (?until > {now:.3f}) }}"
+                )
+                if {row["lease"] for row in live} <= {lease}:
+                    return
+                self._drop(lease)
+            if time.monotonic() > deadline:
+                raise RemoteStoreError(
+                    f"another replica held the store's write lease for over "
+                    f"{self._lease_wait_s:g} s; try again later"
+                )
+            time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
+            pause = min(pause * 2, 0.25)
+
+    def _write_entry(
+        self, entry: NamedNode, kind: NamedNode, now: float, *, since: bool = False
+    ) -> None:
+        """Write a lease or a ticket (with its arrival time when ``since``), expiring
+        ``lease_s`` from ``now``, after removing every expired one."""
+        arrival = f'; {_SINCE} "{now:.6f}"^^{_DECIMAL} ' if since else ""
+        self._send_update(
+            f"{self._expired_entries(now)} ;\n"
+            f"INSERT DATA {{ GRAPH {self.version_graph} {{ {entry} a {kind} {arrival}; "
+            f'{_EXPIRES} "{now + self._lease_s:.3f}"^^{_DECIMAL} }} }}'
+        )
+
+    def _first_in_line(self, ticket: NamedNode, now: float) -> bool:
+        """Whether ``ticket`` is the earliest live ticket (arrival time, then name)."""
+        rows = self._select(
+            f"SELECT ?ticket ?since WHERE {{ GRAPH {self.version_graph} {{ ?ticket a {_TICKET} ; "
+            f"{_SINCE} ?since ; {_EXPIRES} ?until }} FILTER (?until > {now:.3f}) }}"
+        )
+        line = sorted((float(row["since"].value), row["ticket"].value) for row in rows)
+        return not line or line[0][1] == ticket.value  # none seen: the server lost it; go on
 
     def _renew(self, lease: NamedNode, released: threading.Event) -> None:
         """Move ``lease``'s expiry on to ``lease_s`` from now, every third of ``lease_s``,
@@ -761,18 +804,12 @@ class RemoteStore:
         second; a lease found gone (another contender removed it as expired: this replica
         stalled past its expiry, or the server was out of reach) is logged as an error, since
         another replica may now write at the same time."""
-        g = self.version_graph
         turn = self._lease_s / 3
         wait = turn
         while not released.wait(wait):
-            until = time.time() + self._lease_s
             try:
-                self._send_update(
-                    f"DELETE {{ GRAPH {g} {{ {lease} {_EXPIRES} ?until }} }} "
-                    f'INSERT {{ GRAPH {g} {{ {lease} {_EXPIRES} "{until:.3f}"^^{_DECIMAL} }} }} '
-                    f"WHERE {{ GRAPH {g} {{ {lease} {_EXPIRES} ?until }} }}"
-                )
-                held = self.query(f"ASK {{ GRAPH {g} {{ {lease} a {_LEASE} }} }}")
+                self._extend(lease, time.time() + self._lease_s)
+                held = self.query(f"ASK {{ GRAPH {self.version_graph} {{ {lease} a {_LEASE} }} }}")
             except Exception as error:  # whatever it is, the next turn tries again, sooner
                 logger.warning("could not renew the store's write lease: %s", error)
                 wait = min(turn, 1.0)
@@ -786,17 +823,27 @@ class RemoteStore:
                 )
                 return
 
-    def _expired_leases(self, now: float) -> str:
-        g = self.version_graph
-        return (
-            f"DELETE {{ GRAPH {g} {{ ?lease ?p ?o }} }} WHERE {{ GRAPH {g} {{ ?lease a {_LEASE} ; "
-            f"{_EXPIRES} ?until ; ?p ?o }} FILTER (?until < {now:.3f}) }}"
-        )
-
-    def _drop_lease(self, lease: NamedNode) -> None:
+    def _extend(self, entry: NamedNode, until: float) -> None:
+        """Move a lease's or a ticket's expiry to ``until`` (nothing if it is gone)."""
         g = self.version_graph
         self._send_update(
-            f"DELETE {{ GRAPH {g} {{ {lease} ?p ?o }} }} WHERE {{ GRAPH {g} {{ {lease} ?p ?o }} }}"
+            f"DELETE {{ GRAPH {g} {{ {entry} {_EXPIRES} ?until }} }} "
+            f'INSERT {{ GRAPH {g} {{ {entry} {_EXPIRES} "{until:.3f}"^^{_DECIMAL} }} }} '
+            f"WHERE {{ GRAPH {g} {{ {entry} {_EXPIRES} ?until }} }}"
+        )
+
+    def _expired_entries(self, now: float) -> str:
+        g = self.version_graph
+        return (
+            f"DELETE {{ GRAPH {g} {{ ?entry ?p ?o }} }} WHERE {{ GRAPH {g} {{ "
+            f"?entry {_EXPIRES} ?until ; ?p ?o }} FILTER (?until < {now:.3f}) }}"
+        )
+
+    def _drop(self, entry: NamedNode) -> None:
+        """Remove a lease or a ticket."""
+        g = self.version_graph
+        self._send_update(
+            f"DELETE {{ GRAPH {g} {{ {entry} ?p ?o }} }} WHERE {{ GRAPH {g} {{ {entry} ?p ?o }} }}"
         )
 
     def flush(self) -> None:

@@ -227,6 +227,45 @@ def test_a_write_longer_than_the_lease_keeps_it(servers: Servers, kind: str) -> 
         servers.release(server)
 
 
+@pytest.mark.parametrize("kind", ["oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
+def test_a_writer_that_waits_goes_before_one_that_writes_again(servers: Servers, kind: str) -> None:
+    """One replica writes eight times in a row; the other asks for the lease during the first
+    of those writes and gets it next: it queued before the first replica's second write did.
+    (Without the queue, the first replica took the lease again as soon as it let it go, and
+    the other, pausing between its tries, had it only at the end.)"""
+    try:
+        server = servers.acquire(kind)
+    except LookupError as missing:
+        not_installed(kind, missing)
+    busy, other = server.store(), server.store()
+    events: list[str] = []
+    first = threading.Event()
+
+    def write_again_and_again() -> None:
+        for _ in range(8):
+            with busy.exclusive():
+                events.append("busy")
+                first.set()
+                time.sleep(0.4)
+
+    thread = threading.Thread(target=write_again_and_again)
+    thread.start()
+    try:
+        assert first.wait(60)
+        with other.exclusive():
+            events.append("other")
+        thread.join(timeout=120)
+        assert events.count("busy") == 8
+        assert events.index("other") <= 2, events  # next, or after one more in a slow start
+        entries = f"ASK {{ GRAPH {other.version_graph} {{ ?entry <{SYSTEM}expires> ?until }} }}"
+        assert not other.query(entries)  # no lease and no ticket left behind
+    finally:
+        thread.join(timeout=120)
+        busy.close()
+        other.close()
+        servers.release(server)
+
+
 def test_a_lease_lost_while_held_is_logged_as_an_error(
     servers: Servers, caplog: pytest.LogCaptureFixture
 ) -> None:
