@@ -27,7 +27,6 @@ import hashlib
 import io
 import json
 import logging
-import random
 import threading
 import time
 import uuid
@@ -39,7 +38,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import BinaryIO, Literal
@@ -76,6 +75,7 @@ from service.store.http import (
     TransportError,
     TransportTimeout,
 )
+from service.store.lease import SYSTEM, WriteLease
 from service.store.port import GraphName, QueryResult
 from service.store.query_text import (
     N_TRIPLES,
@@ -93,15 +93,9 @@ logger = logging.getLogger(__name__)
 
 _FORM = "application/x-www-form-urlencoded"
 _SPARQL_QUERY = "application/sparql-query; charset=utf-8"
-#: Service plumbing, kept out of the public vocabulary (``ag:``): the store's version token and
-#: the replicas' write leases, in the graph ``<graph base>system``.
-SYSTEM = "https://w3id.org/alliancegraph/system#"
+#: The store's version token, in the system graph ``<graph base>system`` beside the write
+#: lease (``service.store.lease``), with its plumbing terms.
 _VERSION = NamedNode(SYSTEM + "version")
-_LEASE = NamedNode(SYSTEM + "WriteLease")
-_EXPIRES = NamedNode(SYSTEM + "expires")
-_TICKET = NamedNode(SYSTEM + "WriteTicket")
-_SINCE = NamedNode(SYSTEM + "since")
-_DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 _RETRIED_STATUS = {502, 503, 504}
 #: Answers up to this size are mended on the event loop, larger ones on a thread.
 _MEND_ON_LOOP = 64 * 1024
@@ -184,8 +178,13 @@ class RemoteStore:
         self.dialect = GENERIC  # what detection asks with
         self.dialect = DIALECTS[dialect] if dialect != "auto" else self._detect()
         self._version_ttl_s = version_ttl_s
-        self._lease_s = lease_s
-        self._lease_wait_s = lease_wait_s
+        self._lease = WriteLease(
+            self.version_graph,
+            update=self._send_update,
+            select=self._select,
+            lease_s=lease_s,
+            wait_s=lease_wait_s,
+        )
         self._lock = threading.Lock()
         self._writes = 0
         self._version: tuple[float, str] = (0.0, "")
@@ -708,143 +707,13 @@ class RemoteStore:
             triples = (Triple(q.subject, q.predicate, q.object) for q in self.quads(graph))
             pyoxigraph.serialize(triples, output, rdf_format)
 
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        """Hold the store's write lease, shared by every replica on this store.
-
-        Writers queue first: each takes a ticket (its arrival time and an expiry, both on the
-        replica's clock) and claims the lease only while its ticket is the earliest live one,
-        so a replica that writes one source after another cannot take the lease again and
-        again ahead of one that has been waiting. The claim itself is what keeps writers
-        apart, tickets or not: a claimant writes a lease (its own token and an expiry) and
-        reads the leases back; whoever sees no other live lease holds it, and one that sees
-        another withdraws and tries again after a random pause. While a lease is held, a
-        thread moves its expiry on every third of ``lease_s`` (:meth:`_renew`), so a write may
-        take longer than that; a waiting ticket is moved on as often. A replica that dies
-        holding a lease (or the earliest ticket) blocks writers until it expires
-        (``lease_s``), so replicas' clocks must agree to well within that (NTP); clocks that
-        disagree by less only make the queue's order less fair.
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Hold the store's write lease, shared by every replica on this store (see
+        ``service.store.lease``: writers queue, then claim it one at a time).
 
         :raises RemoteStoreError: when the lease cannot be had within ``lease_wait_s``.
         """
-        token = uuid.uuid4().hex
-        ticket = NamedNode(f"{self.version_graph.value}#ticket-{token}")
-        lease = NamedNode(f"{self.version_graph.value}#lease-{token}")
-        deadline = time.monotonic() + self._lease_wait_s
-        self._write_entry(ticket, _TICKET, time.time(), since=True)
-        try:
-            self._claim(lease, ticket, deadline)
-        finally:
-            self._drop(ticket)
-        released = threading.Event()
-        renewal = threading.Thread(
-            target=self._renew, args=(lease, released), name="write-lease renewal", daemon=True
-        )
-        renewal.start()
-        try:
-            yield
-        finally:
-            released.set()
-            renewal.join()
-            self._drop(lease)
-
-    def _claim(self, lease: NamedNode, ticket: NamedNode, deadline: float) -> None:
-        """Wait until ``ticket`` is the earliest live one, then claim the lease as ``lease``;
-        return once it is held.
-
-        :raises RemoteStoreError: past ``deadline`` (on the monotonic clock).
-        """
-        pause, renewed = 0.01, time.monotonic()
-        while True:
-            now = time.time()
-            if time.monotonic() - renewed > self._lease_s / 3:  # a long wait: keep the place
-                self._extend(ticket, now + self._lease_s)
-                renewed = time.monotonic()
-            if self._first_in_line(ticket, now):
-                self._write_entry(lease, _LEASE, now)
-                live = self._select(
-                    f"SELECT ?lease WHERE {{ GRAPH {self.version_graph} {{ ?lease a {_LEASE} ; "
-                    f"{_EXPIRES} ?until }} FILTER (?until > {now:.3f}) }}"
-                )
-                if {row["lease"] for row in live} <= {lease}:
-                    return
-                self._drop(lease)
-            if time.monotonic() > deadline:
-                raise RemoteStoreError(
-                    f"another replica held the store's write lease for over "
-                    f"{self._lease_wait_s:g} s; try again later"
-                )
-            time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
-            pause = min(pause * 2, 0.25)
-
-    def _write_entry(
-        self, entry: NamedNode, kind: NamedNode, now: float, *, since: bool = False
-    ) -> None:
-        """Write a lease or a ticket (with its arrival time when ``since``), expiring
-        ``lease_s`` from ``now``, after removing every expired one."""
-        arrival = f'; {_SINCE} "{now:.6f}"^^{_DECIMAL} ' if since else ""
-        self._send_update(
-            f"{self._expired_entries(now)} ;\n"
-            f"INSERT DATA {{ GRAPH {self.version_graph} {{ {entry} a {kind} {arrival}; "
-            f'{_EXPIRES} "{now + self._lease_s:.3f}"^^{_DECIMAL} }} }}'
-        )
-
-    def _first_in_line(self, ticket: NamedNode, now: float) -> bool:
-        """Whether ``ticket`` is the earliest live ticket (arrival time, then name)."""
-        rows = self._select(
-            f"SELECT ?ticket ?since WHERE {{ GRAPH {self.version_graph} {{ ?ticket a {_TICKET} ; "
-            f"{_SINCE} ?since ; {_EXPIRES} ?until }} FILTER (?until > {now:.3f}) }}"
-        )
-        line = sorted((float(row["since"].value), row["ticket"].value) for row in rows)
-        return not line or line[0][1] == ticket.value  # none seen: the server lost it; go on
-
-    def _renew(self, lease: NamedNode, released: threading.Event) -> None:
-        """Move ``lease``'s expiry on to ``lease_s`` from now, every third of ``lease_s``,
-        until ``released``. A failed renewal is logged and tried again after at most a
-        second; a lease found gone (another contender removed it as expired: this replica
-        stalled past its expiry, or the server was out of reach) is logged as an error, since
-        another replica may now write at the same time."""
-        turn = self._lease_s / 3
-        wait = turn
-        while not released.wait(wait):
-            try:
-                self._extend(lease, time.time() + self._lease_s)
-                held = self.query(f"ASK {{ GRAPH {self.version_graph} {{ {lease} a {_LEASE} }} }}")
-            except Exception as error:  # whatever it is, the next turn tries again, sooner
-                logger.warning("could not renew the store's write lease: %s", error)
-                wait = min(turn, 1.0)
-                continue
-            wait = turn
-            if not held:
-                logger.error(
-                    "the store's write lease expired while this replica held it (a stall of "
-                    "over %g s): another replica may be writing at the same time",
-                    self._lease_s,
-                )
-                return
-
-    def _extend(self, entry: NamedNode, until: float) -> None:
-        """Move a lease's or a ticket's expiry to ``until`` (nothing if it is gone)."""
-        g = self.version_graph
-        self._send_update(
-            f"DELETE {{ GRAPH {g} {{ {entry} {_EXPIRES} ?until }} }} "
-            f'INSERT {{ GRAPH {g} {{ {entry} {_EXPIRES} "{until:.3f}"^^{_DECIMAL} }} }} '
-            f"WHERE {{ GRAPH {g} {{ {entry} {_EXPIRES} ?until }} }}"
-        )
-
-    def _expired_entries(self, now: float) -> str:
-        g = self.version_graph
-        return (
-            f"DELETE {{ GRAPH {g} {{ ?entry ?p ?o }} }} WHERE {{ GRAPH {g} {{ "
-            f"?entry {_EXPIRES} ?until ; ?p ?o }} FILTER (?until < {now:.3f}) }}"
-        )
-
-    def _drop(self, entry: NamedNode) -> None:
-        """Remove a lease or a ticket."""
-        g = self.version_graph
-        self._send_update(
-            f"DELETE {{ GRAPH {g} {{ {entry} ?p ?o }} }} WHERE {{ GRAPH {g} {{ {entry} ?p ?o }} }}"
-        )
+        return self._lease.held()
 
     def flush(self) -> None:
         """Nothing to do: the server made every acknowledged update durable."""
