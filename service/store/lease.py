@@ -46,8 +46,10 @@ _SINCE = NamedNode(SYSTEM + "since")
 _DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 #: How long a waiting writer's ticket lasts unless it is renewed (at most ``lease_s``).
 TICKET_S = 10.0
-#: The longest pause between two looks at the queue or two claims.
+#: The longest pause between two looks at the queue.
 _MAX_PAUSE_S = 0.25
+#: The pause between two looks of the writer first in line, which takes the lease once free.
+_HANDOVER_PAUSE_S = 0.02
 
 
 class WriteLease:
@@ -79,22 +81,32 @@ class WriteLease:
     def held(self) -> Iterator[None]:
         """Hold the lease for the block: wait in the queue, claim it, keep it, let it go.
 
-        :raises RemoteStoreError: when it cannot be had within ``wait_s``.
+        :raises RemoteStoreError: when it cannot be had within ``wait_s``; after the block,
+            when the lease was lost during it (what the block wrote stays written, but another
+            replica may have written at the same time).
         """
         token = uuid.uuid4().hex
         lease = NamedNode(f"{self.graph.value}#lease-{token}")
         self._wait_and_claim(lease, NamedNode(f"{self.graph.value}#ticket-{token}"))
-        released = threading.Event()
+        released, lost = threading.Event(), threading.Event()
         renewal = threading.Thread(
-            target=self._renew, args=(lease, released), name="write-lease renewal", daemon=True
+            target=self._renew, args=(lease, released, lost), name="write-lease renewal"
         )
-        renewal.start()
+        renewal.daemon = True
         try:
+            renewal.start()
             yield
         finally:
             released.set()
-            renewal.join()
+            if renewal.ident is not None:  # started
+                renewal.join()
             self._drop_quietly(lease)  # the write is done: a failure here is no failure of it
+        if lost.is_set():
+            raise RemoteStoreError(
+                f"the store's write lease was lost during this write (a stall of over "
+                f"{self.lease_s:g} s): the write went through, but another replica may have "
+                "written at the same time; check what it changed, or make it again"
+            )
 
     def _wait_and_claim(self, lease: NamedNode, ticket: NamedNode) -> None:
         """Take a ticket, wait until it is first in line, claim the lease as ``lease``;
@@ -110,36 +122,48 @@ class WriteLease:
             pause = 0.01
             while True:
                 if time.monotonic() - renewed > self.ticket_s / 3:  # keep the place in line
-                    self._extend(ticket, self.ticket_s)
-                    renewed = time.monotonic()
-                if self._first_in_line(ticket, since) and self._claim(lease):
+                    try:
+                        self._extend(ticket, self.ticket_s)
+                        renewed = time.monotonic()
+                    except RemoteStoreError as error:  # if it expires, it is written again
+                        logger.warning("could not renew a write-lease ticket: %s", error)
+                first, free = self._look(ticket, since)
+                if first and free and self._claim(lease):
                     return
                 if time.monotonic() > deadline:
                     raise RemoteStoreError(
                         f"no write lease on the store within {self.wait_s:g} s: other "
                         "replicas held it or were ahead in the queue; try again later"
                     )
-                time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
+                # First in line: look often, for the lease is next; else less and less often.
+                wait = _HANDOVER_PAUSE_S if first else pause
+                time.sleep(wait * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
                 pause = min(pause * 2, _MAX_PAUSE_S)
         finally:
             self._drop_quietly(ticket)
 
-    def _first_in_line(self, ticket: NamedNode, since: float) -> bool:
-        """Whether ``ticket`` is the earliest live ticket (arrival time, then name). A ticket
-        found missing (removed as expired by a replica whose clock is ahead) is written again
-        with its arrival time, so that it keeps its place."""
+    def _look(self, ticket: NamedNode, since: float) -> tuple[bool, bool]:
+        """Whether ``ticket`` is the earliest live ticket (arrival time, then name), and
+        whether no live lease is held, in one read. A ticket found missing (removed as expired
+        by a replica whose clock is ahead) is written again with its arrival time, so that it
+        keeps its place."""
         now = time.time()
         rows = self._select(
-            f"SELECT ?ticket ?since WHERE {{ GRAPH {self.graph} {{ ?ticket a {_TICKET} ; "
-            f"{_SINCE} ?since ; {_EXPIRES} ?until }} FILTER (?until > {now:.3f}) }}"
+            f"SELECT ?entry ?kind ?since WHERE {{ GRAPH {self.graph} {{ ?entry a ?kind ; "
+            f"{_EXPIRES} ?until OPTIONAL {{ ?entry {_SINCE} ?since }} }} "
+            f"FILTER (?kind IN ({_LEASE}, {_TICKET}) && ?until > {now:.3f}) }}"
         )
-        line: list[tuple[float, str]] = sorted(
-            (float(row["since"].value), row["ticket"].value) for row in rows
-        )
+        line: set[tuple[float, str]] = set()
+        free = True
+        for row in rows:
+            if row["kind"] == _LEASE:
+                free = False
+            elif row["since"] is not None:
+                line.add((float(row["since"].value), row["entry"].value))
         if ticket.value not in {name for _, name in line}:
             self._write(ticket, _TICKET, self.ticket_s, since=since)
-            line = sorted([*line, (since, ticket.value)])
-        return line[0][1] == ticket.value
+            line.add((since, ticket.value))
+        return min(line)[1] == ticket.value, free
 
     def _claim(self, lease: NamedNode) -> bool:
         """Add ``lease`` and read the live leases back: True if no other is live (it is
@@ -151,7 +175,7 @@ class WriteLease:
                 f"SELECT ?lease WHERE {{ GRAPH {self.graph} {{ ?lease a {_LEASE} ; "
                 f"{_EXPIRES} ?until }} FILTER (?until > {now:.3f}) }}"
             )
-            if {row["lease"] for row in live} <= {lease}:
+            if {row["lease"] for row in live} == {lease}:  # its own, and no other
                 return True
             self._drop(lease)
         except BaseException:
@@ -159,11 +183,12 @@ class WriteLease:
             raise
         return False
 
-    def _renew(self, lease: NamedNode, released: threading.Event) -> None:
+    def _renew(self, lease: NamedNode, released: threading.Event, lost: threading.Event) -> None:
         """Move ``lease``'s expiry on every third of ``lease_s`` until ``released``. A failed
         renewal is logged and tried again after at most a second; a lease found gone (another
         writer removed it as expired: this replica stalled past its expiry, or the server was
-        out of reach) is logged as an error, since another replica may now write too."""
+        out of reach) is logged as an error and set in ``lost``, since another replica may now
+        write too."""
         turn = self.lease_s / 3
         wait = turn
         while not released.wait(wait):
@@ -182,20 +207,22 @@ class WriteLease:
                     "over %g s): another replica may be writing at the same time",
                     self.lease_s,
                 )
+                lost.set()
                 return
 
     def _write(
         self, entry: NamedNode, kind: NamedNode, lasts_s: float, *, since: float | None = None
     ) -> None:
         """Add a lease or a ticket (with its arrival time ``since``) that expires ``lasts_s``
-        from now, after removing every expired lease and ticket."""
+        from now, after removing every expired lease and ticket: those with no expiry still
+        ahead (while :meth:`_extend` moves one, it has two for a moment)."""
         now = time.time()
         g = self.graph
         arrival = f'; {_SINCE} "{since:.6f}"^^{_DECIMAL} ' if since is not None else ""
         self._update(
             f"DELETE {{ GRAPH {g} {{ ?entry ?p ?o }} }} WHERE {{ GRAPH {g} {{ ?entry a ?kind ; "
-            f"{_EXPIRES} ?until ; ?p ?o }} FILTER (?kind IN ({_LEASE}, {_TICKET}) "
-            f"&& ?until < {now:.3f}) }} ;\n"
+            f"?p ?o FILTER (?kind IN ({_LEASE}, {_TICKET})) FILTER NOT EXISTS {{ ?entry "
+            f"{_EXPIRES} ?until FILTER (?until >= {now:.3f}) }} }} }} ;\n"
             f"INSERT DATA {{ GRAPH {g} {{ {entry} a {kind} {arrival}; "
             f'{_EXPIRES} "{now + lasts_s:.3f}"^^{_DECIMAL} }} }}'
         )

@@ -25,8 +25,8 @@ from service.query_runner import QueryJob, QueryRunner
 from service.sparql_protocol import QueryRequest
 from service.store import RemoteEndpoint, RemoteStore, open_store
 from service.store.embedded import EmbeddedStore
+from service.store.lease import SYSTEM
 from service.store.port import solutions
-from service.store.remote import SYSTEM
 from tests.stores import GRAPH_BASE, RemoteServer, Servers, not_installed
 from tests.wikidata_server import StubResponse, refused_url, stub_server
 
@@ -240,7 +240,15 @@ def test_a_writer_that_waits_goes_before_one_that_writes_again(servers: Servers,
     busy, other = server.store(), server.store()
     events: list[str] = []
     first = threading.Event()
-    queued = f"ASK {{ GRAPH {busy.version_graph} {{ ?ticket a <{SYSTEM}WriteTicket> }} }}"
+
+    def queued() -> bool:
+        """Whether a live ticket waits (the other replica's: the busy one holds the lease)."""
+        return bool(
+            busy.query(
+                f"ASK {{ GRAPH {busy.version_graph} {{ ?ticket a <{SYSTEM}WriteTicket> ; "
+                f"<{SYSTEM}expires> ?until }} FILTER (?until > {time.time():.3f}) }}"
+            )
+        )
 
     def write_again_and_again() -> None:
         for _ in range(8):
@@ -249,7 +257,7 @@ def test_a_writer_that_waits_goes_before_one_that_writes_again(servers: Servers,
                 if not first.is_set():
                     first.set()
                     deadline = time.monotonic() + 60
-                    while not busy.query(queued) and time.monotonic() < deadline:
+                    while not queued() and time.monotonic() < deadline:
                         time.sleep(0.02)
                 time.sleep(0.05)
 
@@ -270,7 +278,7 @@ def test_a_writer_that_waits_goes_before_one_that_writes_again(servers: Servers,
         servers.release(server)
 
 
-def test_a_lease_lost_while_held_is_logged_as_an_error(
+def test_a_lease_lost_while_held_is_logged_and_the_write_reported(
     servers: Servers, caplog: pytest.LogCaptureFixture
 ) -> None:
     server = servers.acquire("oxigraph")
@@ -278,8 +286,9 @@ def test_a_lease_lost_while_held_is_logged_as_an_error(
         server.endpoint, graph_base_iri=GRAPH_BASE, dialect=server.dialect, lease_s=0.6
     )
     other = server.store()
-    try:
-        with caplog.at_level("WARNING", logger="service.store.lease"), holder.exclusive():
+
+    def hold_and_lose() -> None:
+        with holder.exclusive():
             g = other.version_graph
             # What a contender does to a lease it finds expired.
             other.update(
@@ -288,6 +297,13 @@ def test_a_lease_lost_while_held_is_logged_as_an_error(
             deadline = time.monotonic() + 10
             while not _errors(caplog) and time.monotonic() < deadline:
                 time.sleep(0.05)
+
+    try:
+        with (
+            caplog.at_level("WARNING", logger="service.store.lease"),
+            pytest.raises(RemoteStoreError, match="lost during this write"),
+        ):
+            hold_and_lose()
     finally:
         holder.close()
         other.close()
@@ -297,9 +313,7 @@ def test_a_lease_lost_while_held_is_logged_as_an_error(
 
 
 def _errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [
-        r for r in caplog.records if r.name == "service.store.lease" and r.levelname == "ERROR"
-    ]
+    return [r for r in caplog.records if r.name == "service.store.lease" and r.levelname == "ERROR"]
 
 
 def test_a_result_the_server_cut_at_its_row_limit_is_refused() -> None:
