@@ -14,7 +14,7 @@ from service.context import ServiceContext
 from service.ingest.rdf_load import load_file
 from service.store.embedded import EmbeddedStore
 from service.store.port import Store
-from tests.stores import STORE_KINDS, Servers, new_store, not_installed
+from tests.stores import STORE_KINDS, RemoteServer, Servers, new_store, not_installed
 
 # Nothing reaches the internet: linking is off unless a test points it at a loopback server.
 os.environ["ALLIANCEGRAPH_WIKIDATA_ENDPOINT"] = ""
@@ -39,6 +39,14 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     started = Servers(tmp_path_factory.mktemp("servers"))
     yield started
     started.close()
+
+
+@pytest.fixture(params=["oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
+def remote_server(request: pytest.FixtureRequest, servers: Servers) -> Iterator[RemoteServer]:
+    """An empty server of each remote kind in turn (skipped, or failed under CI, when it is
+    not installed)."""
+    with servers.lent(request.param) as server:
+        yield server
 
 
 #: One parameter per kind of store; the Virtuoso one is marked (``-m "not virtuoso"``).

@@ -8,7 +8,6 @@ exactly the shortcuts the source graphs support (recomputed here from scratch).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from service.config import Settings
 from service.ingest.derived import edges_from
 from service.namespaces import GraphNames
 from tests.server import running_server
-from tests.stores import RemoteServer, Servers, not_installed
+from tests.stores import RemoteServer
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 KEY = "replica-test-key-0123"
@@ -47,32 +46,24 @@ def _articles() -> list[dict[str, Any]]:
     return articles
 
 
-@pytest.fixture(params=["oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
-def remote(request: pytest.FixtureRequest, servers: Servers) -> Iterator[RemoteServer]:
-    try:
-        server = servers.acquire(request.param)
-    except LookupError as missing:
-        not_installed(request.param, missing)
-    yield server
-    servers.release(server)
-
-
 def _post(base: str, article: dict[str, Any]) -> httpx.Response:
     return httpx.post(base + "/sources/articles", json=article, headers=AUTH, timeout=300)
 
 
-def test_two_replicas_writing_at_once_leave_the_store_consistent(remote: RemoteServer) -> None:
+def test_two_replicas_writing_at_once_leave_the_store_consistent(
+    remote_server: RemoteServer,
+) -> None:
     articles = _articles()
     shared, rest = articles[0], articles[1:]
     env = {
-        **remote.environment(),
+        **remote_server.environment(),
         "store_version_ttl_s": "0",  # replicas see each other's writes at once
         "api_key": KEY,
         "wikidata_endpoint": "",
     }
     with (
-        running_server(remote.endpoint.query_url, env) as one,
-        running_server(remote.endpoint.query_url, env) as two,
+        running_server(remote_server.endpoint.query_url, env) as one,
+        running_server(remote_server.endpoint.query_url, env) as two,
     ):
         jobs = [(one, shared), (two, shared)]
         jobs += [(one if n % 2 else two, a) for n, a in enumerate(rest)]
@@ -100,7 +91,7 @@ def test_two_replicas_writing_at_once_leave_the_store_consistent(remote: RemoteS
             assert gone.result().status_code == 204
             assert again.result().status_code == 200
 
-    store = remote.store()
+    store = remote_server.store()
     try:
         graphs = store.named_graphs()
         sources = [g for g in graphs if GRAPHS.is_source(g)]

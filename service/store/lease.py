@@ -127,7 +127,11 @@ class WriteLease:
                         renewed = time.monotonic()
                     except RemoteStoreError as error:  # if it expires, it is written again
                         logger.warning("could not renew a write-lease ticket: %s", error)
-                first, free = self._look(ticket, since)
+                line, free = self._look()
+                if ticket.value not in line:  # removed by a replica whose clock is ahead
+                    self._write(ticket, _TICKET, self.ticket_s, since=since)
+                    line[ticket.value] = since
+                first = min(line, key=lambda name: (line[name], name)) == ticket.value
                 if first and free and self._claim(lease):
                     return
                 if time.monotonic() > deadline:
@@ -142,28 +146,21 @@ class WriteLease:
         finally:
             self._drop_quietly(ticket)
 
-    def _look(self, ticket: NamedNode, since: float) -> tuple[bool, bool]:
-        """Whether ``ticket`` is the earliest live ticket (arrival time, then name), and
-        whether no live lease is held, in one read. A ticket found missing (removed as expired
-        by a replica whose clock is ahead) is written again with its arrival time, so that it
-        keeps its place."""
+    def _look(self) -> tuple[dict[str, float], bool]:
+        """The live tickets (name: arrival time) and whether no live lease is held, in one
+        read."""
         now = time.time()
         rows = self._select(
             f"SELECT ?entry ?kind ?since WHERE {{ GRAPH {self.graph} {{ ?entry a ?kind ; "
             f"{_EXPIRES} ?until OPTIONAL {{ ?entry {_SINCE} ?since }} }} "
             f"FILTER (?kind IN ({_LEASE}, {_TICKET}) && ?until > {now:.3f}) }}"
         )
-        line: set[tuple[float, str]] = set()
-        free = True
-        for row in rows:
-            if row["kind"] == _LEASE:
-                free = False
-            elif row["since"] is not None:
-                line.add((float(row["since"].value), row["entry"].value))
-        if ticket.value not in {name for _, name in line}:
-            self._write(ticket, _TICKET, self.ticket_s, since=since)
-            line.add((since, ticket.value))
-        return min(line)[1] == ticket.value, free
+        line = {
+            row["entry"].value: float(row["since"].value)
+            for row in rows
+            if row["kind"] == _TICKET and row["since"] is not None
+        }
+        return line, not any(row["kind"] == _LEASE for row in rows)
 
     def _claim(self, lease: NamedNode) -> bool:
         """Add ``lease`` and read the live leases back: True if no other is live (it is

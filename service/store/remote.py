@@ -26,7 +26,6 @@ import functools
 import hashlib
 import io
 import json
-import logging
 import threading
 import time
 import uuid
@@ -88,8 +87,6 @@ from service.store.query_text import (
 )
 from service.store.sparql_text import blocks, parts, replacement_operations, split_blank_nodes
 from service.update_rewrite import declares_dataset, top_level
-
-logger = logging.getLogger(__name__)
 
 _FORM = "application/x-www-form-urlencoded"
 _SPARQL_QUERY = "application/sparql-query; charset=utf-8"
@@ -711,7 +708,8 @@ class RemoteStore:
         """Hold the store's write lease, shared by every replica on this store (see
         ``service.store.lease``: writers queue, then claim it one at a time).
 
-        :raises RemoteStoreError: when the lease cannot be had within ``lease_wait_s``.
+        :raises RemoteStoreError: when the lease cannot be had within ``lease_wait_s``; after
+            the block, when the lease was lost during it.
         """
         return self._lease.held()
 

@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from base64 import b64encode
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -27,7 +27,7 @@ from service.store import RemoteEndpoint, RemoteStore, open_store
 from service.store.embedded import EmbeddedStore
 from service.store.lease import SYSTEM
 from service.store.port import solutions
-from tests.stores import GRAPH_BASE, RemoteServer, Servers, not_installed
+from tests.stores import GRAPH_BASE, RemoteServer, Servers
 from tests.wikidata_server import StubResponse, refused_url, stub_server
 
 JSON = {"Content-Type": "application/sparql-results+json"}
@@ -186,18 +186,16 @@ def test_the_write_lease_lets_one_replica_write_at_a_time(servers: Servers) -> N
         servers.release(server)
 
 
-@pytest.mark.parametrize("kind", ["oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
-def test_a_write_longer_than_the_lease_keeps_it(servers: Servers, kind: str) -> None:
+def test_a_write_longer_than_the_lease_keeps_it(remote_server: RemoteServer) -> None:
     """A replica that holds the lease for two of its lifetimes keeps it (it is renewed): the
     other replica gets it only once it is released, not when the first expiry passes."""
-    try:
-        server = servers.acquire(kind)
-    except LookupError as missing:
-        not_installed(kind, missing)
     lease_s = 2.4
     holder, other = (
         RemoteStore(
-            server.endpoint, graph_base_iri=GRAPH_BASE, dialect=server.dialect, lease_s=lease_s
+            remote_server.endpoint,
+            graph_base_iri=GRAPH_BASE,
+            dialect=remote_server.dialect,
+            lease_s=lease_s,
         )
         for _ in range(2)
     )
@@ -210,34 +208,23 @@ def test_a_write_longer_than_the_lease_keeps_it(servers: Servers, kind: str) -> 
             time.sleep(2 * lease_s)
             events.append("released")
 
-    thread = threading.Thread(target=hold)
-    thread.start()
     try:
-        assert holding.wait(60)
-        with other.exclusive():
-            events.append("taken")
-        thread.join(timeout=60)
-        assert events == ["released", "taken"]
-        leases = f"ASK {{ GRAPH {other.version_graph} {{ ?lease a <{SYSTEM}WriteLease> }} }}"
-        assert not other.query(leases)  # each dropped its lease
+        _take_meanwhile(hold, holding, other, events)
+        assert events == ["released", "other"]
+        _assert_no_lease_or_ticket(other)
     finally:
-        thread.join(timeout=60)
         holder.close()
         other.close()
-        servers.release(server)
 
 
-@pytest.mark.parametrize("kind", ["oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
-def test_a_writer_that_waits_goes_before_one_that_writes_again(servers: Servers, kind: str) -> None:
+def test_a_writer_that_waits_goes_before_one_that_writes_again(
+    remote_server: RemoteServer,
+) -> None:
     """One replica writes eight times in a row; the other asks for the lease during the first
     of those writes, which lasts until its ticket is in the queue, and gets it next. (Without
     the queue, the first replica took the lease again as soon as it let it go, and the other,
     pausing between its tries, had it only at the end.)"""
-    try:
-        server = servers.acquire(kind)
-    except LookupError as missing:
-        not_installed(kind, missing)
-    busy, other = server.store(), server.store()
+    busy, other = remote_server.store(), remote_server.store()
     events: list[str] = []
     first = threading.Event()
 
@@ -261,53 +248,66 @@ def test_a_writer_that_waits_goes_before_one_that_writes_again(servers: Servers,
                         time.sleep(0.02)
                 time.sleep(0.05)
 
-    thread = threading.Thread(target=write_again_and_again)
-    thread.start()
     try:
-        assert first.wait(60)
-        with other.exclusive():
-            events.append("other")
-        thread.join(timeout=120)
+        _take_meanwhile(write_again_and_again, first, other, events)
         assert events == ["busy", "other"] + ["busy"] * 7
-        entries = f"ASK {{ GRAPH {other.version_graph} {{ ?entry <{SYSTEM}expires> ?until }} }}"
-        assert not other.query(entries)  # no lease and no ticket left behind
+        _assert_no_lease_or_ticket(other)
     finally:
-        thread.join(timeout=120)
         busy.close()
         other.close()
-        servers.release(server)
+
+
+def _take_meanwhile(
+    work: Callable[[], None], begun: threading.Event, other: RemoteStore, events: list[str]
+) -> None:
+    """Run ``work`` (another replica's writes) on a thread; once it has ``begun``, take
+    ``other``'s lease and note "other" in ``events``; then wait for ``work`` to end."""
+    thread = threading.Thread(target=work)
+    thread.start()
+    try:
+        assert begun.wait(60)
+        with other.exclusive():
+            events.append("other")
+    finally:
+        thread.join(timeout=120)
+    assert not thread.is_alive()
+
+
+def _assert_no_lease_or_ticket(store: RemoteStore) -> None:
+    """Every writer removed its lease and its ticket."""
+    entries = f"ASK {{ GRAPH {store.version_graph} {{ ?entry <{SYSTEM}expires> ?until }} }}"
+    assert not store.query(entries)
 
 
 def test_a_lease_lost_while_held_is_logged_and_the_write_reported(
     servers: Servers, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server = servers.acquire("oxigraph")
-    holder = RemoteStore(
-        server.endpoint, graph_base_iri=GRAPH_BASE, dialect=server.dialect, lease_s=0.6
-    )
-    other = server.store()
+    with servers.lent("oxigraph") as server:
+        holder = RemoteStore(
+            server.endpoint, graph_base_iri=GRAPH_BASE, dialect=server.dialect, lease_s=0.6
+        )
+        other = server.store()
 
-    def hold_and_lose() -> None:
-        with holder.exclusive():
-            g = other.version_graph
-            # What a contender does to a lease it finds expired.
-            other.update(
-                f"DELETE WHERE {{ GRAPH {g} {{ ?lease a <{SYSTEM}WriteLease> ; ?p ?o }} }}"
-            )
-            deadline = time.monotonic() + 10
-            while not _errors(caplog) and time.monotonic() < deadline:
-                time.sleep(0.05)
+        def hold_and_lose() -> None:
+            with holder.exclusive():
+                g = other.version_graph
+                # What a contender does to a lease it finds expired.
+                other.update(
+                    f"DELETE WHERE {{ GRAPH {g} {{ ?lease a <{SYSTEM}WriteLease> ; ?p ?o }} }}"
+                )
+                deadline = time.monotonic() + 10
+                while not _errors(caplog) and time.monotonic() < deadline:
+                    time.sleep(0.05)
 
-    try:
-        with (
-            caplog.at_level("WARNING", logger="service.store.lease"),
-            pytest.raises(RemoteStoreError, match="lost during this write"),
-        ):
-            hold_and_lose()
-    finally:
-        holder.close()
-        other.close()
-        servers.release(server)
+        try:
+            with (
+                caplog.at_level("WARNING", logger="service.store.lease"),
+                pytest.raises(RemoteStoreError, match="lost during this write"),
+            ):
+                hold_and_lose()
+        finally:
+            holder.close()
+            other.close()
     (error,) = _errors(caplog)
     assert "expired while this replica held it" in error.getMessage()
 
