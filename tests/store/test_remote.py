@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from pydantic import ValidationError
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, QuerySolutions, Triple
 
 from service.config import Settings
 from service.errors import QuerySyntaxError, QueryTimeout, RemoteStoreError
@@ -52,10 +52,60 @@ def test_a_read_is_retried_after_503_and_connection_errors_and_then_answers() ->
             store.close()
     assert [row["o"] for row in rows] == [Literal("삼성")]
     assert len(stub.requests) == 3
-    sent = parse_qs(stub.requests[0].body.decode())
-    assert sent["query"] == ["SELECT ?o WHERE { ?s ?p ?o }"]
+    assert [r.method for r in stub.requests] == ["GET"] * 3
+    assert stub.requests[0].query == {"query": ["SELECT ?o WHERE { ?s ?p ?o }"]}
     assert stub.requests[0].headers["accept"] == "application/sparql-results+json"
-    assert stub.requests[0].headers["content-type"] == "application/x-www-form-urlencoded"
+    assert stub.requests[0].headers["cache-control"] == "no-cache"
+
+
+def test_a_short_query_goes_by_get_and_a_long_one_by_post() -> None:
+    short = "SELECT ?o WHERE { ?s ?p ?o }"
+    long = f'SELECT ?o WHERE {{ ?s ?p ?o FILTER(?o != "{"가" * 2000}") }}'
+    with stub_server([(200, JSON, ROWS), (200, JSON, ROWS)]) as stub:
+        store = _store(stub.base + "/query")
+        try:
+            for text in (short, long):
+                assert [row["o"] for row in solutions(store.query(text))] == [Literal("삼성")]
+        finally:
+            store.close()
+    got, posted = stub.requests
+    assert (got.method, got.query) == ("GET", {"query": [short]})
+    assert posted.method == "POST"
+    assert posted.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(posted.body.decode()) == {"query": [long]}
+    assert "cache-control" not in posted.headers
+
+
+@pytest.mark.parametrize("status", [414, 431])
+@pytest.mark.parametrize("passed_through", [False, True])
+def test_a_get_the_server_finds_too_long_is_sent_again_by_post(
+    status: int, passed_through: bool
+) -> None:
+    text = "SELECT ?o WHERE { ?s ?p ?o }"
+    with stub_server([(status, {}, "too long"), (200, JSON, ROWS)]) as stub:
+        store = _store(stub.base + "/query")
+        try:
+            answer = _query(store, text, passed_through)
+        finally:
+            store.close()
+    if passed_through:
+        assert answer == (JSON["Content-Type"], ROWS.encode())
+    else:
+        assert isinstance(answer, QuerySolutions)
+        assert [row["o"] for row in answer] == [Literal("삼성")]
+    assert [r.method for r in stub.requests] == ["GET", "POST"]
+    assert parse_qs(stub.requests[1].body.decode()) == {"query": [text]}
+
+
+def test_a_long_token_leaves_less_room_for_a_get() -> None:
+    text = "SELECT ?o WHERE { ?s ?p ?o }"
+    with stub_server([(200, JSON, ROWS)]) as stub:
+        store = _store(stub.base + "/query", token="t" * 6200)
+        try:
+            assert [row["o"] for row in solutions(store.query(text))] == [Literal("삼성")]
+        finally:
+            store.close()
+    assert stub.requests[0].method == "POST"  # the head would have passed 6 KB by GET
 
 
 def test_a_write_is_never_retried() -> None:
@@ -446,7 +496,7 @@ def test_a_passed_through_read_is_retried_and_sent_with_the_credentials() -> Non
     assert len(stub.requests) == 2
     expected = "Basic " + b64encode(b"reader:secret").decode()
     assert [r.headers["authorization"] for r in stub.requests] == [expected, expected]
-    sent = parse_qs(stub.requests[1].body.decode())["query"]
+    sent = stub.requests[1].query["query"]
     assert sent == ["SELECT ?o WHERE { ?s ?p ?o }"]  # no relative IRI: no BASE
 
 
@@ -464,7 +514,7 @@ def test_a_passed_through_read_answers_a_digest_challenge() -> None:
     assert answer.startswith("Digest ")
     assert 'username="dba"' in answer
     assert 'nonce="abc123"' in answer
-    assert stub.requests[1].body == stub.requests[0].body  # the query sent again, whole
+    assert stub.requests[1].query == stub.requests[0].query == {"query": ["ASK {}"]}
 
 
 def test_virtuoso_results_are_mended_on_the_way_through() -> None:
@@ -536,11 +586,13 @@ def test_credentials_that_are_not_ascii_are_sent_as_utf8(passed_through: bool) -
 
 @pytest.mark.parametrize("passed_through", [False, True])
 def test_oxigraph_gets_the_query_text_as_the_body_and_others_a_form(passed_through: bool) -> None:
-    """The protocol's "query via POST directly" where the dialect takes it (nothing to encode),
-    its union parameter in the URL, after any the query URL has; the form everywhere else, and
-    for a dataset of the client's, which stays out of the URL."""
-    query = 'SELECT ?o WHERE { ?s ?p "삼성 & co = 100%" }'
-    with stub_server([(200, JSON, ROWS)] * 3) as stub:
+    """A query too long for a GET: the protocol's "query via POST directly" where the dialect
+    takes it (nothing to encode), its union parameter in the URL, after any the query URL has;
+    the form everywhere else, and for a dataset of the client's, which stays out of the URL.
+    A short query goes by GET, its parameters after the URL's own."""
+    query = f'SELECT ?o WHERE {{ ?s ?p "삼성 & co = 100%" FILTER(?o != "{"x" * 4100}") }}'
+    short = 'SELECT ?o WHERE { ?s ?p "삼성 & co = 100%" }'
+    with stub_server([(200, JSON, ROWS)] * 4) as stub:
         endpoint = RemoteEndpoint.from_url(stub.base + "/query?tenant=a")
         oxigraph = RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="oxigraph")
         generic = _store(stub.base + "/query")
@@ -548,10 +600,14 @@ def test_oxigraph_gets_the_query_text_as_the_body_and_others_a_form(passed_throu
             _query(oxigraph, query, passed_through)
             _query(generic, query, passed_through)
             oxigraph.query(query, default_graph=[G])
+            _query(oxigraph, short, passed_through)
         finally:
             oxigraph.close()
             generic.close()
-    direct, form, dataset = stub.requests
+    direct, form, dataset, got = stub.requests
+    assert (got.method, got.path) == ("GET", "/query")
+    assert got.query == {"tenant": ["a"], "query": [short], "union-default-graph": [""]}
+    assert [direct.method, form.method, dataset.method] == ["POST"] * 3
     assert direct.headers["content-type"] == "application/sparql-query; charset=utf-8"
     assert direct.body.decode("utf-8") == query
     assert direct.path == "/query"
