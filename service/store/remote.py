@@ -103,6 +103,10 @@ _RETRIED_STATUS = {502, 503, 504}
 GET_URL_MAX = 4096
 #: The head of a GET, headers and URL, is kept under this (proxies and servers allow 8 KB).
 _HEAD_BUDGET = 6 * 1024
+#: With Digest auth, a GET's URL is at most this long: libcurl (8.23 here) fails a request
+#: whose path and query pass 2,048 bytes with "Out of memory" once it answers Digest
+#: challenges on the connection, which it then does for every URL of the host.
+_DIGEST_GET_URL_MAX = 2000
 #: What a server answers a GET whose URL is too long for it: the query is sent again by POST.
 _URL_TOO_LONG = {414, 431}
 #: Sent with every GET: an HTTP cache between us and the store must not answer from its copy,
@@ -789,10 +793,11 @@ def _rdf_format(response: Answer) -> RdfFormat:
 def _get_limit(headers: Mapping[str, str], credentials: Credentials | None) -> int:
     """The longest URL a query may go by GET with, so that the request's head stays within
     :data:`_HEAD_BUDGET` with the adapter's own headers (a long token shortens it). Digest
-    auth repeats the URL in its ``Authorization`` header, which halves what is left."""
+    auth repeats the URL in its ``Authorization`` header, which halves what is left, and
+    libcurl takes no more than :data:`_DIGEST_GET_URL_MAX` there."""
     left = _HEAD_BUDGET - sum(len(name) + len(value) + 4 for name, value in headers.items())
     if credentials is not None and credentials.scheme == "digest":
-        left = (left - 512) // 2  # the header's other fields: realm, nonce, response, ...
+        left = min(_DIGEST_GET_URL_MAX, (left - 512) // 2)  # 512: realm, nonce, response...
     return max(0, min(GET_URL_MAX, left))
 
 
