@@ -27,6 +27,7 @@ import functools
 import hashlib
 import io
 import json
+import logging
 import threading
 import time
 import uuid
@@ -88,6 +89,8 @@ from service.store.query_text import (
 )
 from service.store.sparql_text import blocks, parts, replacement_operations, split_blank_nodes
 from service.update_rewrite import declares_dataset, top_level
+
+logger = logging.getLogger(__name__)
 
 _FORM = "application/x-www-form-urlencoded"
 _SPARQL_QUERY = "application/sparql-query; charset=utf-8"
@@ -344,8 +347,16 @@ class RemoteStore:
         if isinstance(outcome, TransportError):
             if not retry:
                 raise RemoteStoreError(f"cannot reach the store at {url}: {outcome}")
+            logger.warning(
+                "a read from the store at %s failed (%s); again in %gs", url, outcome, pause
+            )
             return pause
-        return pause if retry and outcome.status in _RETRIED_STATUS else None
+        if retry and outcome.status in _RETRIED_STATUS:
+            logger.warning(
+                "the store at %s answered a read %d; again in %gs", url, outcome.status, pause
+            )
+            return pause
+        return None
 
     def _send_update(self, text: str) -> None:
         url = self.endpoint.update_url

@@ -42,15 +42,21 @@ def _store(url: str, **options: object) -> RemoteStore:
     return RemoteStore(endpoint, graph_base_iri=GRAPH_BASE, dialect="generic", retries=2)
 
 
-def test_a_read_is_retried_after_503_and_connection_errors_and_then_answers() -> None:
+def test_a_read_is_retried_after_503_and_connection_errors_and_then_answers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     answers: list[StubResponse] = [(503, {}, "busy"), (502, {}, "bad gateway"), (200, JSON, ROWS)]
-    with stub_server(answers) as stub:
+    with stub_server(answers) as stub, caplog.at_level(logging.WARNING, "service.store.remote"):
         store = _store(stub.base + "/query")
         try:
             rows = solutions(store.query("SELECT ?o WHERE { ?s ?p ?o }"))
         finally:
             store.close()
     assert [row["o"] for row in rows] == [Literal("삼성")]
+    assert [r.getMessage() for r in caplog.records] == [  # each retry is seen
+        f"the store at {stub.base}/query answered a read 503; again in 0.2s",
+        f"the store at {stub.base}/query answered a read 502; again in 0.4s",
+    ]
     assert len(stub.requests) == 3
     assert [r.method for r in stub.requests] == ["GET"] * 3
     assert stub.requests[0].query == {"query": ["SELECT ?o WHERE { ?s ?p ?o }"]}
@@ -151,13 +157,22 @@ def test_a_write_is_never_retried() -> None:
     assert stub.requests[0].headers["content-type"].startswith("application/sparql-update")
 
 
-def test_a_refused_connection_is_a_clear_error_after_the_retries() -> None:
-    store = _store(refused_url("/query"))
+def test_a_refused_connection_is_a_clear_error_after_the_retries(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = refused_url("/query")
+    store = _store(url)
     try:
-        with pytest.raises(RemoteStoreError, match="cannot reach the store"):
+        with (
+            caplog.at_level(logging.WARNING, "service.store.remote"),
+            pytest.raises(RemoteStoreError, match="cannot reach the store"),
+        ):
             store.query("ASK {}")
     finally:
         store.close()
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 2  # two retries, then the error
+    assert all(m.startswith(f"a read from the store at {url} failed (") for m in warned)
 
 
 def test_a_syntax_error_reported_by_the_server_is_a_query_syntax_error() -> None:
