@@ -157,13 +157,15 @@ StubResponse = tuple[int, Mapping[str, str], bytes | str]
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request the stub got. Header names are lower-cased; `query` is parse_qs of the URL."""
+    """One request the stub got. Header names are lower-cased; `query` is parse_qs of the URL,
+    `target` the request line's target as sent (path and query string)."""
 
     method: str
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    target: str = ""
 
 
 @dataclass
@@ -194,6 +196,7 @@ def _handler(
                 query=parse_qs(url.query, keep_blank_values=True),
                 headers={name.lower(): value for name, value in self.headers.items()},
                 body=body,
+                target=self.path,
             )
             with lock:
                 index = len(stub.requests)

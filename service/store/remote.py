@@ -43,7 +43,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import BinaryIO, Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph
 from pyoxigraph import (
@@ -110,8 +110,12 @@ _HEAD_BUDGET = 6 * 1024
 #: whose path and query pass 2,048 bytes with "Out of memory" once it answers Digest
 #: challenges on the connection, which it then does for every URL of the host.
 _DIGEST_GET_URL_MAX = 2000
-#: What a server answers a GET whose URL is too long for it: the query is sent again by POST.
+#: What a server answers a GET whose URL is too long for it: the query is sent again by POST,
+#: and so are queries as long from then on.
 _URL_TOO_LONG = {414, 431}
+#: What an endpoint that takes queries by POST only answers a GET: every query goes by POST
+#: from then on.
+_GET_REFUSED = {405, 501}
 #: Sent with every GET: an HTTP cache between us and the store must not answer from its copy,
 #: which could predate a write.
 _NO_CACHE = "no-cache"
@@ -227,18 +231,21 @@ class RemoteStore:
         :raises QueryTimeout: when the server does not answer in time.
         :raises RemoteStoreError: for anything else that is not a 2xx.
         """
-        named = self.endpoint.query_url  # in messages: the endpoint, not the parameters
         client = self._client
         located = self._query_get(form)
         if located is not None:
             headers = {"Accept": accept, "Cache-Control": _NO_CACHE}
-            response = self._read(named, lambda: client.request("GET", located, headers=headers))
-            if response.status not in _URL_TOO_LONG:
-                return self._checked(response, named)
+            response = self._read(
+                self.endpoint.query_url,
+                lambda: client.request("GET", located, headers=headers),
+                method="GET",
+            )
+            if not self._get_refused(response, located):
+                return self._checked(response, self.endpoint.query_url)
         url, body, headers = self._query_post(form, accept)
         return self._checked(
-            self._read(named, lambda: client.request("POST", url, body=body, headers=headers)),
-            named,
+            self._read(url, lambda: client.request("POST", url, body=body, headers=headers)),
+            self.endpoint.query_url,
         )
 
     async def _send_read_async(
@@ -250,27 +257,48 @@ class RemoteStore:
     ) -> Answer:
         """:meth:`_send_read` on the event loop; a 2xx answer longer than ``stream_after``
         bytes comes as its beginning and a stream of the rest (``Answer.rest``)."""
-        named = self.endpoint.query_url
         client = self._async_client
         located = self._query_get(form)
         if located is not None:
             headers = {"Accept": accept, "Cache-Control": _NO_CACHE}
             response = await self._read_async(
-                named,
+                self.endpoint.query_url,
                 lambda: client.request("GET", located, headers=headers, stream_after=stream_after),
+                method="GET",
             )
-            if response.status not in _URL_TOO_LONG:
-                return self._checked(response, named)
+            if not self._get_refused(response, located):
+                return self._checked(response, self.endpoint.query_url)
         url, body, headers = self._query_post(form, accept)
         return self._checked(
             await self._read_async(
-                named,
+                url,
                 lambda: client.request(
                     "POST", url, body=body, headers=headers, stream_after=stream_after
                 ),
             ),
-            named,
+            self.endpoint.query_url,
         )
+
+    def _get_refused(self, response: Answer, located: str) -> bool:
+        """Whether the server refused a query's GET (the query then goes by POST); the
+        refusal lowers the longest URL sent by GET from then on, to none for a 405 or 501."""
+        if response.status in _URL_TOO_LONG:
+            longest = len(located) - 1
+        elif response.status in _GET_REFUSED:
+            longest = 0
+        else:
+            return False
+        if longest < self._get_url_max:
+            self._get_url_max = longest
+            logger.warning(
+                "the store at %s answered %d to a query by GET of %d bytes; queries %s go "
+                "by POST from now on",
+                _shown(self.endpoint.query_url),
+                response.status,
+                len(located),
+                "of that length" if longest else "all",
+            )
+        return True
 
     def _query_get(self, form: Sequence[tuple[str, str]]) -> str | None:
         """The URL of the GET that sends a query form; None when it would be too long."""
@@ -300,7 +328,7 @@ class RemoteStore:
             url = f"{url}{'&' if '?' in url else '?'}{_union_fields(rest)}"
         return url, first[1].encode("utf-8"), {"Accept": accept, "Content-Type": _SPARQL_QUERY}
 
-    def _read(self, url: str, send: Callable[[], Answer]) -> Answer:
+    def _read(self, url: str, send: Callable[[], Answer], *, method: str = "POST") -> Answer:
         """Send a read, again after connection errors and 502/503/504 (reads are idempotent);
         the last answer, whatever its status.
 
@@ -312,21 +340,23 @@ class RemoteStore:
                 response: Answer | TransportError = send()
             except TransportError as error:
                 response = error
-            pause = self._retry_pause(url, response, attempt)
+            pause = self._retry_pause(url, response, attempt, method)
             if pause is None:
                 assert isinstance(response, Answer)  # noqa: S101 - errors raise or retry
                 return response
             time.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _read_async(self, url: str, send: Callable[[], Awaitable[Answer]]) -> Answer:
+    async def _read_async(
+        self, url: str, send: Callable[[], Awaitable[Answer]], *, method: str = "POST"
+    ) -> Answer:
         """:meth:`_read` on the event loop."""
         for attempt in range(self._retries + 1):
             try:
                 response: Answer | TransportError = await send()
             except TransportError as error:
                 response = error
-            pause = self._retry_pause(url, response, attempt)
+            pause = self._retry_pause(url, response, attempt, method)
             if pause is None:
                 assert isinstance(response, Answer)  # noqa: S101 - errors raise or retry
                 return response
@@ -334,7 +364,7 @@ class RemoteStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _retry_pause(
-        self, url: str, outcome: Answer | TransportError, attempt: int
+        self, url: str, outcome: Answer | TransportError, attempt: int, method: str
     ) -> float | None:
         """How long to wait before sending a read again; None to keep this answer.
 
@@ -342,24 +372,34 @@ class RemoteStore:
         :raises RemoteStoreError: when it could not be reached, the retries spent.
         """
         retry, pause = attempt < self._retries, 0.2 * 2.0**attempt
+        shown = _shown(url)
         if isinstance(outcome, TransportTimeout):
-            raise QueryTimeout(f"the store at {url} did not answer within {self._timeout_s:g} s")
+            raise QueryTimeout(f"the store at {shown} did not answer within {self._timeout_s:g} s")
         if isinstance(outcome, TransportError):
             if not retry:
-                raise RemoteStoreError(f"cannot reach the store at {url}: {outcome}")
+                raise RemoteStoreError(f"cannot reach the store at {shown}: {outcome}")
             logger.warning(
-                "a read from the store at %s failed (%s); again in %gs", url, outcome, pause
+                "a read (%s) from the store at %s failed (%s); again in %gs",
+                method,
+                shown,
+                outcome,
+                pause,
             )
             return pause
         if retry and outcome.status in _RETRIED_STATUS:
             logger.warning(
-                "the store at %s answered a read %d; again in %gs", url, outcome.status, pause
+                "the store at %s answered a read (%s) %d; again in %gs",
+                shown,
+                method,
+                outcome.status,
+                pause,
             )
             return pause
         return None
 
     def _send_update(self, text: str) -> None:
         url = self.endpoint.update_url
+        shown = _shown(url)
         try:
             response = self._client.request(
                 "POST",
@@ -369,11 +409,11 @@ class RemoteStore:
             )
         except TransportTimeout:
             raise RemoteStoreError(
-                f"the store at {url} did not confirm an update within {self._timeout_s:g} s; "
+                f"the store at {shown} did not confirm an update within {self._timeout_s:g} s; "
                 "it may or may not have been applied"
             ) from None
         except TransportError as error:
-            raise RemoteStoreError(f"cannot reach the store at {url}: {error}") from None
+            raise RemoteStoreError(f"cannot reach the store at {shown}: {error}") from None
         self._checked(response, url)
 
     @staticmethod
@@ -381,6 +421,7 @@ class RemoteStore:
         if response.is_success:
             return response
         message = response.text.strip()[:2000] or response.reason
+        url = _shown(url)
         if response.status == 400:
             raise QuerySyntaxError(f"the store refused the request: {message}")
         if response.status in (401, 403):
@@ -700,8 +741,10 @@ class RemoteStore:
     def _get_graph(self, url: str, graph: NamedNode) -> Answer | None:
         """GET one graph from the Graph Store endpoint as N-Triples; None when it is absent."""
         located = f"{url}{'&' if '?' in url else '?'}{urlencode({'graph': graph.value})}"
-        headers = {"Accept": N_TRIPLES}
-        response = self._read(url, lambda: self._client.request("GET", located, headers=headers))
+        headers = {"Accept": N_TRIPLES, "Cache-Control": _NO_CACHE}
+        response = self._read(
+            url, lambda: self._client.request("GET", located, headers=headers), method="GET"
+        )
         return None if response.status == 404 else self._checked(response, url)
 
     def count(self, graph: GraphName | None = None) -> int:
@@ -810,6 +853,14 @@ def _get_limit(headers: Mapping[str, str], credentials: Credentials | None) -> i
     if credentials is not None and credentials.scheme == "digest":
         left = min(_DIGEST_GET_URL_MAX, (left - 512) // 2)  # 512: realm, nonce, response...
     return max(0, min(GET_URL_MAX, left))
+
+
+@functools.cache
+def _shown(url: str) -> str:
+    """A store URL as messages and logs show it: without a user, a password or a query string,
+    any of which may hold a secret."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
 
 
 @functools.cache

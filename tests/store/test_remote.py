@@ -13,7 +13,7 @@ import time
 from base64 import b64encode
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl, quote_plus, urlencode, urlsplit
 
 import pytest
 from pydantic import ValidationError
@@ -27,6 +27,7 @@ from service.store import RemoteEndpoint, RemoteStore, open_store
 from service.store.embedded import EmbeddedStore
 from service.store.lease import SYSTEM
 from service.store.port import solutions
+from service.store.remote import GET_URL_MAX
 from tests.stores import GRAPH_BASE, RemoteServer, Servers
 from tests.wikidata_server import StubResponse, refused_url, stub_server
 
@@ -54,8 +55,8 @@ def test_a_read_is_retried_after_503_and_connection_errors_and_then_answers(
             store.close()
     assert [row["o"] for row in rows] == [Literal("삼성")]
     assert [r.getMessage() for r in caplog.records] == [  # each retry is seen
-        f"the store at {stub.base}/query answered a read 503; again in 0.2s",
-        f"the store at {stub.base}/query answered a read 502; again in 0.4s",
+        f"the store at {stub.base}/query answered a read (GET) 503; again in 0.2s",
+        f"the store at {stub.base}/query answered a read (GET) 502; again in 0.4s",
     ]
     assert len(stub.requests) == 3
     assert [r.method for r in stub.requests] == ["GET"] * 3
@@ -80,6 +81,85 @@ def test_a_short_query_goes_by_get_and_a_long_one_by_post() -> None:
     assert posted.headers["content-type"] == "application/x-www-form-urlencoded"
     assert parse_qs(posted.body.decode()) == {"query": [long]}
     assert "cache-control" not in posted.headers
+
+
+def _text_for_url(base: str, length: int) -> str:
+    """An ASK whose GET URL (``base``, ``?query=``, the text form-encoded) is ``length`` long."""
+    fixed = len(base) + len("?query=") + len(quote_plus("ASK {}"))
+    return "ASK {}" + "#" * ((length - fixed) // 3) + "a" * ((length - fixed) % 3)
+
+
+@pytest.mark.parametrize(
+    ("options", "longest"),
+    [({}, GET_URL_MAX), ({"user": "u", "password": "p", "auth_scheme": "digest"}, 2000)],
+)
+def test_a_query_goes_by_get_up_to_the_bound_and_by_post_past_it(
+    options: dict[str, str], longest: int
+) -> None:
+    with stub_server([(200, JSON, ASK_TRUE)] * 2) as stub:
+        url = stub.base + "/query"
+        store = _store(url, **options)
+        try:
+            for length in (longest, longest + 1):
+                text = _text_for_url(url, length)
+                assert len(f"{url}?{urlencode({'query': text})}") == length
+                assert bool(store.query(text))
+        finally:
+            store.close()
+    assert [r.method for r in stub.requests] == ["GET", "POST"]
+    assert len(stub.base) + len(stub.requests[0].target) == longest
+
+
+def test_a_short_query_with_a_dataset_goes_by_get() -> None:
+    with stub_server([(200, JSON, ROWS)]) as stub:
+        store = _store(stub.base + "/query")
+        try:
+            store.query("SELECT ?o WHERE { ?s ?p ?o }", default_graph=[G], named_graphs=[G])
+        finally:
+            store.close()
+    (got,) = stub.requests
+    assert got.method == "GET"
+    assert got.query == {
+        "query": ["SELECT ?o WHERE { ?s ?p ?o }"],
+        "default-graph-uri": [G.value],
+        "named-graph-uri": [G.value],
+    }
+
+
+@pytest.mark.parametrize(("status", "after"), [(405, ["POST", "POST"]), (414, ["POST", "GET"])])
+def test_a_refused_get_sends_such_queries_by_post_from_then_on(
+    status: int, after: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """405: this endpoint takes no GET, so none is sent again; 414: no GET as long again, but
+    shorter ones still go by GET."""
+    answers: list[StubResponse] = [(status, {}, "no"), *[(200, JSON, ASK_TRUE)] * 3]
+    with stub_server(answers) as stub, caplog.at_level(logging.WARNING, "service.store.remote"):
+        store = _store(stub.base + "/query?key=s3cret", user="me", password="pw")
+        try:
+            for text in ("ASK { ?s ?p ?o }", "ASK { ?s ?p ?o }", "ASK {}"):
+                assert bool(store.query(text))
+        finally:
+            store.close()
+    assert [r.method for r in stub.requests] == ["GET", "POST", *after]
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert line.startswith(f"the store at {stub.base}/query answered {status} to a query by GET")
+    assert "s3cret" not in line
+
+
+def test_messages_show_no_secret_of_the_store_url(caplog: pytest.LogCaptureFixture) -> None:
+    url = refused_url("/query")
+    secret = url.replace("http://", "http://me:pa55@") + "?key=s3cret"
+    store = _store(secret)
+    try:
+        with (
+            caplog.at_level(logging.WARNING, "service.store.remote"),
+            pytest.raises(RemoteStoreError) as raised,
+        ):
+            store.query("ASK {}")
+    finally:
+        store.close()
+    shown = [str(raised.value), *(r.getMessage() for r in caplog.records)]
+    assert all(url in m and "pa55" not in m and "s3cret" not in m for m in shown)
 
 
 @pytest.mark.parametrize("status", [414, 431])
@@ -172,7 +252,7 @@ def test_a_refused_connection_is_a_clear_error_after_the_retries(
         store.close()
     warned = [r.getMessage() for r in caplog.records]
     assert len(warned) == 2  # two retries, then the error
-    assert all(m.startswith(f"a read from the store at {url} failed (") for m in warned)
+    assert all(m.startswith(f"a read (GET) from the store at {url} failed (") for m in warned)
 
 
 def test_a_syntax_error_reported_by_the_server_is_a_query_syntax_error() -> None:
@@ -651,7 +731,11 @@ def test_oxigraph_gets_the_query_text_as_the_body_and_others_a_form(passed_throu
             generic.close()
     direct, form, dataset, got = stub.requests
     assert (got.method, got.path) == ("GET", "/query")
-    assert got.query == {"tenant": ["a"], "query": [short], "union-default-graph": [""]}
+    assert parse_qsl(urlsplit(got.target).query, keep_blank_values=True) == [
+        ("tenant", "a"),
+        ("query", short),
+        ("union-default-graph", ""),
+    ]
     assert [direct.method, form.method, dataset.method] == ["POST"] * 3
     assert direct.headers["content-type"] == "application/sparql-query; charset=utf-8"
     assert direct.body.decode("utf-8") == query
