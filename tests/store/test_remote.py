@@ -330,11 +330,10 @@ def test_settings_choose_the_store_and_refuse_bad_remote_values(tmp_path: Path) 
         Settings(store_query_url="http://db/query", store_user="u", store_token="t")
 
 
-def test_the_write_lease_lets_one_replica_write_at_a_time(servers: Servers) -> None:
-    """Two replicas (two adapters on one Oxigraph server) each increment a counter kept in the
-    store 15 times, read-modify-write, under the lease: no increment is lost."""
-    server: RemoteServer = servers.acquire("oxigraph")
-    replicas = [server.store(), server.store()]
+def test_the_write_lease_lets_one_replica_write_at_a_time(remote_server: RemoteServer) -> None:
+    """Two replicas (two adapters on one server) each increment a counter kept in the store 15
+    times, read-modify-write, under the lease: no increment is lost."""
+    replicas = [remote_server.store(), remote_server.store()]
     counter = NamedNode("https://example.org/counter")
     value = NamedNode("https://example.org/value")
     try:
@@ -358,7 +357,6 @@ def test_the_write_lease_lets_one_replica_write_at_a_time(servers: Servers) -> N
     finally:
         for store in replicas:
             store.close()
-        servers.release(server)
 
 
 def test_a_write_longer_than_the_lease_keeps_it(remote_server: RemoteServer) -> None:
