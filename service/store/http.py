@@ -26,6 +26,10 @@ from typing import Literal
 import aiohttp
 import pycurl
 
+#: The longest URL :class:`HttpClient` sends with Digest auth: libcurl (8.23 here) fails a
+#: request whose path and query pass 2,048 bytes with "Out of memory" once it has answered a
+#: Digest challenge on the connection, which it then does for every URL of the host.
+DIGEST_URL_MAX = 2000
 #: libcurl's codes for "the time limit passed" (connect or transfer).
 _TIMED_OUT = {pycurl.E_OPERATION_TIMEDOUT}
 

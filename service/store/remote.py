@@ -68,6 +68,7 @@ from service.store.dialects import (
     DialectName,
 )
 from service.store.http import (
+    DIGEST_URL_MAX,
     Answer,
     AsyncHttpClient,
     BodyStream,
@@ -106,10 +107,6 @@ _RETRIED_STATUS = {502, 503, 504}
 GET_URL_MAX = 4096
 #: The head of a GET, headers and URL, is kept under this (proxies and servers allow 8 KB).
 _HEAD_BUDGET = 6 * 1024
-#: With Digest auth, a GET's URL is at most this long: libcurl (8.23 here) fails a request
-#: whose path and query pass 2,048 bytes with "Out of memory" once it answers Digest
-#: challenges on the connection, which it then does for every URL of the host.
-_DIGEST_GET_URL_MAX = 2000
 #: What a server answers a GET whose URL is too long for it: the query is sent again by POST,
 #: and so are queries as long from then on.
 _URL_TOO_LONG = {414, 431}
@@ -305,7 +302,7 @@ class RemoteStore:
         url = self.endpoint.query_url
         if len(url) + len(form[0][1]) >= self._get_url_max:  # longer still once encoded
             return None
-        located = f"{url}{'&' if '?' in url else '?'}{encode_form(form)}"
+        located = _with_query(url, encode_form(form))
         return located if len(located) <= self._get_url_max else None
 
     def _query_post(
@@ -325,7 +322,7 @@ class RemoteStore:
         ):
             return url, encode_form(form).encode("ascii"), {"Accept": accept, "Content-Type": _FORM}
         if rest:
-            url = f"{url}{'&' if '?' in url else '?'}{_union_fields(rest)}"
+            url = _with_query(url, _union_fields(rest))
         return url, first[1].encode("utf-8"), {"Accept": accept, "Content-Type": _SPARQL_QUERY}
 
     def _read(self, url: str, send: Callable[[], Answer], *, method: str = "POST") -> Answer:
@@ -372,30 +369,30 @@ class RemoteStore:
         :raises RemoteStoreError: when it could not be reached, the retries spent.
         """
         retry, pause = attempt < self._retries, 0.2 * 2.0**attempt
-        shown = _shown(url)
-        if isinstance(outcome, TransportTimeout):
-            raise QueryTimeout(f"the store at {shown} did not answer within {self._timeout_s:g} s")
-        if isinstance(outcome, TransportError):
-            if not retry:
-                raise RemoteStoreError(f"cannot reach the store at {shown}: {outcome}")
-            logger.warning(
-                "a read (%s) from the store at %s failed (%s); again in %gs",
-                method,
-                shown,
-                outcome,
-                pause,
-            )
-            return pause
-        if retry and outcome.status in _RETRIED_STATUS:
+        if isinstance(outcome, Answer):  # the usual case: no message to make
+            if not (retry and outcome.status in _RETRIED_STATUS):
+                return None
             logger.warning(
                 "the store at %s answered a read (%s) %d; again in %gs",
-                shown,
+                _shown(url),
                 method,
                 outcome.status,
                 pause,
             )
             return pause
-        return None
+        if isinstance(outcome, TransportTimeout):
+            limit = self._timeout_s
+            raise QueryTimeout(f"the store at {_shown(url)} did not answer within {limit:g} s")
+        if not retry:
+            raise RemoteStoreError(f"cannot reach the store at {_shown(url)}: {outcome}")
+        logger.warning(
+            "a read (%s) from the store at %s failed (%s); again in %gs",
+            method,
+            _shown(url),
+            outcome,
+            pause,
+        )
+        return pause
 
     def _send_update(self, text: str) -> None:
         url = self.endpoint.update_url
@@ -740,7 +737,7 @@ class RemoteStore:
 
     def _get_graph(self, url: str, graph: NamedNode) -> Answer | None:
         """GET one graph from the Graph Store endpoint as N-Triples; None when it is absent."""
-        located = f"{url}{'&' if '?' in url else '?'}{urlencode({'graph': graph.value})}"
+        located = _with_query(url, urlencode({"graph": graph.value}))
         headers = {"Accept": N_TRIPLES, "Cache-Control": _NO_CACHE}
         response = self._read(
             url, lambda: self._client.request("GET", located, headers=headers), method="GET"
@@ -848,11 +845,16 @@ def _get_limit(headers: Mapping[str, str], credentials: Credentials | None) -> i
     """The longest URL a query may go by GET with, so that the request's head stays within
     :data:`_HEAD_BUDGET` with the adapter's own headers (a long token shortens it). Digest
     auth repeats the URL in its ``Authorization`` header, which halves what is left, and
-    libcurl takes no more than :data:`_DIGEST_GET_URL_MAX` there."""
+    libcurl takes no longer URL there than :data:`~service.store.http.DIGEST_URL_MAX`."""
     left = _HEAD_BUDGET - sum(len(name) + len(value) + 4 for name, value in headers.items())
     if credentials is not None and credentials.scheme == "digest":
-        left = min(_DIGEST_GET_URL_MAX, (left - 512) // 2)  # 512: realm, nonce, response...
+        left = min(DIGEST_URL_MAX, (left - 512) // 2)  # 512: realm, nonce, response...
     return max(0, min(GET_URL_MAX, left))
+
+
+def _with_query(url: str, query: str) -> str:
+    """``url`` with ``query`` (encoded) after any query string it already has."""
+    return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
 @functools.cache
